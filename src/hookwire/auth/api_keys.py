@@ -1,0 +1,135 @@
+"""API keys: JWTs signed with HS256 (joserfc, Authlib's JOSE), revocable through their row.
+
+The signing key is derived from ``APP_SECRET`` and the workspace id, so a key leaked from
+one workspace's derivation says nothing about another's. Only the key's id (the token's
+``jti``) is stored; the token itself is shown once, when it is issued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from joserfc import jws, jwt
+from joserfc.errors import ExpiredTokenError, JoseError
+from joserfc.jwk import OctKey
+from sqlmodel import Session, select
+
+from hookwire.errors import Forbidden, NotFound, Unauthenticated
+from hookwire.models import ApiKey, Workspace, utcnow
+
+ALGORITHM = "HS256"
+DEFAULT_LIFETIME = timedelta(days=365 * 100)
+_CLAIMS = jwt.JWTClaimsRegistry(
+    exp={"essential": True}, sub={"essential": True}, jti={"essential": True}
+)
+
+
+def signing_key(app_secret: str, workspace_id: str) -> OctKey:
+    derived = hmac.new(app_secret.encode(), f"api-key:{workspace_id}".encode(), hashlib.sha256)
+    return OctKey.import_key(derived.digest())
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    row: ApiKey
+    token: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a verified request acts as."""
+
+    workspace_id: str
+    api_key_id: str
+    metadata_version: int
+
+
+def issue_api_key(
+    session: Session,
+    app_secret: str,
+    workspace_id: str,
+    name: str,
+    expires_in: timedelta | None = None,
+) -> IssuedKey:
+    now = utcnow()
+    row = ApiKey(
+        workspace_id=workspace_id, name=name, expires_at=now + (expires_in or DEFAULT_LIFETIME)
+    )
+    session.add(row)
+    session.flush()
+    claims = {
+        "sub": workspace_id,
+        "workspaceId": workspace_id,
+        "type": "API_KEY",
+        "jti": row.id,
+        "iat": int(now.timestamp()),
+        "exp": int(row.expires_at.timestamp()),
+    }
+    token = jwt.encode(
+        {"alg": ALGORITHM, "typ": "JWT"}, claims, signing_key(app_secret, workspace_id)
+    )
+    return IssuedKey(row=row, token=token)
+
+
+def verify_api_key(session: Session, app_secret: str, token: str) -> Caller:
+    """The caller a bearer token stands for; raises 401 (invalid, expired) or 403 (revoked)."""
+    workspace_id = _unverified_subject(token)
+    try:
+        decoded = jwt.decode(token, signing_key(app_secret, workspace_id), algorithms=[ALGORITHM])
+        _CLAIMS.validate(decoded.claims)
+    except ExpiredTokenError:
+        raise Unauthenticated("Token has expired.") from None
+    except (JoseError, ValueError, TypeError):
+        raise Unauthenticated("Token invalid.") from None
+    claims = decoded.claims
+    if claims.get("type") != "API_KEY" or claims.get("workspaceId", workspace_id) != workspace_id:
+        raise Unauthenticated("Token invalid.")
+    found = session.exec(
+        select(ApiKey, Workspace.metadata_version)
+        .join(Workspace, Workspace.id == ApiKey.workspace_id)
+        .where(ApiKey.id == claims["jti"], ApiKey.workspace_id == workspace_id)
+    ).first()
+    if found is None:
+        raise Unauthenticated("Token invalid.")
+    key, metadata_version = found
+    if key.revoked_at is not None:
+        raise Forbidden("This API key has been revoked.")
+    return Caller(workspace_id=workspace_id, api_key_id=key.id, metadata_version=metadata_version)
+
+
+def _unverified_subject(token: str) -> str:
+    """The workspace a token claims, needed to derive the key that verifies the claim."""
+    try:
+        claims = json.loads(jws.extract_compact(token.encode()).payload)
+        subject = claims["sub"]
+    except (JoseError, ValueError, KeyError, TypeError):
+        raise Unauthenticated("Token invalid.") from None
+    if not isinstance(subject, str):
+        raise Unauthenticated("Token invalid.")
+    return subject
+
+
+def list_api_keys(session: Session, workspace_id: str) -> list[ApiKey]:
+    return list(
+        session.exec(
+            select(ApiKey).where(ApiKey.workspace_id == workspace_id).order_by(ApiKey.created_at)
+        ).all()
+    )
+
+
+def revoke_api_key(session: Session, key_id: str, workspace_id: str | None = None) -> ApiKey:
+    key = session.get(ApiKey, key_id)
+    if key is None or (workspace_id is not None and key.workspace_id != workspace_id):
+        raise NotFound(f"API key {key_id} not found")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+    return key
+
+
+def is_expired(key: ApiKey, now: datetime | None = None) -> bool:
+    return key.expires_at <= (now or datetime.now(UTC))

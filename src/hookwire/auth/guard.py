@@ -1,0 +1,25 @@
+"""Turning the ``Authorization: Bearer`` header of a request into a verified caller."""
+
+from __future__ import annotations
+
+from flask import request
+from sqlmodel import Session
+
+from hookwire.auth.api_keys import Caller, verify_api_key
+from hookwire.errors import Unauthenticated
+from hookwire.services import services
+
+
+def bearer_token() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Token invalid.")
+    return token.strip()
+
+
+def authenticate() -> Caller:
+    """The caller of the current request, or 401/403 as Twenty answers."""
+    token = bearer_token()
+    app_services = services()
+    with Session(app_services.engine) as session:
+        return verify_api_key(session, app_services.config.app_secret, token)

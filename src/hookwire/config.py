@@ -1,0 +1,106 @@
+"""Every setting Hookwire reads, taken from the environment with embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_FILE = "hookwire.db"
+SECRET_FILE_SUFFIX = ".secret"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    redis_url: str | None
+    app_secret: str
+    port: int
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration from ``environ`` (default: ``os.environ``)."""
+    env = os.environ if environ is None else environ
+    database_url = _database_url(env.get("DATABASE_URL") or "")
+    return Config(
+        database_url=database_url,
+        redis_url=_redis_url(env.get("REDIS_URL") or None),
+        app_secret=_app_secret(env.get("APP_SECRET") or "", database_url),
+        port=_port(env.get("PORT") or "3000"),
+    )
+
+
+def _database_url(raw: str) -> str:
+    if not raw:
+        return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL: cannot parse {raw!r}; expected sqlite:///path or "
+            "postgresql+psycopg://user@host/db"
+        ) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"DATABASE_URL: unsupported database {url.get_backend_name()!r}; "
+            "use sqlite:///path or postgresql+psycopg://user@host/db"
+        )
+    if url.get_backend_name() == "postgresql" and url.drivername != "postgresql+psycopg":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _redis_url(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"REDIS_URL: expected redis://host:port/db, got {raw!r}")
+    return raw
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"PORT: expected a number from 1 to 65535, got {raw!r}")
+    return int(raw)
+
+
+def _app_secret(raw: str, database_url: str) -> str:
+    if raw:
+        if len(raw) < 16:
+            raise ConfigError("APP_SECRET: must be at least 16 characters long")
+        return raw
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise ConfigError(
+            "APP_SECRET: required when DATABASE_URL is not a SQLite file; "
+            "set it to a long random string (e.g. `openssl rand -hex 32`)"
+        )
+    return _stored_secret(Path(url.database).with_suffix(SECRET_FILE_SUFFIX))
+
+
+def _stored_secret(path: Path) -> str:
+    """The embedded default: a secret generated once and kept beside the SQLite file."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret + "\n")
+    return secret

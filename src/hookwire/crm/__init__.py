@@ -1,0 +1,11 @@
+"""The CRM: metadata, records, and the REST API over them."""
+
+from flask import Flask
+
+from hookwire.crm.metadata_rest import metadata_api
+from hookwire.crm.rest import records_api
+
+
+def register_crm(app: Flask) -> None:
+    app.register_blueprint(metadata_api)
+    app.register_blueprint(records_api)

@@ -1,0 +1,196 @@
+"""An immutable snapshot of one workspace's objects and fields, cached per metadata version."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from hookwire.crm.field_types import FieldType, relation_column
+from hookwire.errors import BadRequest
+from hookwire.models import FieldMetadata, ObjectMetadata, Workspace
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    id: str
+    name: str
+    label: str
+    type: FieldType
+    description: str | None
+    icon: str | None
+    is_custom: bool
+    is_system: bool
+    is_active: bool
+    is_nullable: bool
+    default_value: Any
+    options: list[dict[str, Any]] | None
+    settings: dict[str, Any] | None
+
+    @property
+    def storage_name(self) -> str:
+        """The key a record carries for this field (``companyId`` for relation ``company``)."""
+        return relation_column(self.name) if self.type is FieldType.RELATION else self.name
+
+    @property
+    def relation_target(self) -> str | None:
+        return (self.settings or {}).get("targetObject")
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    id: str
+    workspace_id: str
+    name_singular: str
+    name_plural: str
+    label_singular: str
+    label_plural: str
+    description: str | None
+    icon: str | None
+    is_custom: bool
+    is_active: bool
+    fields: tuple[FieldSpec, ...]
+    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def data_fields(self) -> tuple[FieldSpec, ...]:
+        """Active fields stored in the record document (not system columns)."""
+        return tuple(f for f in self.fields if f.is_active and not f.is_system)
+
+    @cached_property
+    def fields_by_storage_name(self) -> dict[str, FieldSpec]:
+        return {f.storage_name: f for f in self.fields if f.is_active}
+
+    def field_named(self, name: str) -> FieldSpec | None:
+        """An active field by its name or storage name (``company`` or ``companyId``)."""
+        spec = self.fields_by_storage_name.get(name)
+        if spec is None:
+            spec = next((f for f in self.fields if f.is_active and f.name == name), None)
+        return spec
+
+    def cached(self, key: str, build) -> Any:
+        """Memoise something derived from this snapshot (validators, SQL expressions)."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    workspace_id: str
+    display_name: str
+    version: int
+    objects: tuple[ObjectSpec, ...]
+
+    @cached_property
+    def _by_plural(self) -> dict[str, ObjectSpec]:
+        return {o.name_plural: o for o in self.objects}
+
+    @cached_property
+    def _by_singular(self) -> dict[str, ObjectSpec]:
+        return {o.name_singular: o for o in self.objects}
+
+    @cached_property
+    def _by_id(self) -> dict[str, ObjectSpec]:
+        return {o.id: o for o in self.objects}
+
+    def object_by_plural(self, name_plural: str) -> ObjectSpec:
+        """The active object whose plural is in a REST path, or 400 with a hint."""
+        spec = self._by_plural.get(name_plural)
+        if spec is not None and spec.is_active:
+            return spec
+        singular = self._by_singular.get(name_plural)
+        if singular is not None and singular.is_active:
+            raise BadRequest(
+                f"object '{name_plural}' not found. Did you mean '{singular.name_plural}'?"
+            )
+        raise BadRequest(f"object '{name_plural}' not found")
+
+    def object_by_singular(self, name_singular: str) -> ObjectSpec | None:
+        return self._by_singular.get(name_singular)
+
+    def object_by_id(self, object_id: str) -> ObjectSpec | None:
+        return self._by_id.get(object_id)
+
+
+class CatalogCache:
+    """Keeps the newest snapshot per workspace; a changed ``metadata_version`` reloads it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._snapshots: dict[str, Catalog] = {}
+
+    def get(self, workspace_id: str, version: int) -> Catalog:
+        snapshot = self._snapshots.get(workspace_id)
+        if snapshot is not None and snapshot.version == version:
+            return snapshot
+        with Session(self._engine) as session:
+            snapshot = load_catalog(session, workspace_id)
+        with self._lock:
+            current = self._snapshots.get(workspace_id)
+            if current is None or current.version <= snapshot.version:
+                self._snapshots[workspace_id] = snapshot
+        return snapshot
+
+
+def load_catalog(session: Session, workspace_id: str) -> Catalog:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise LookupError(f"workspace {workspace_id} does not exist")
+    objects = session.exec(
+        select(ObjectMetadata)
+        .where(ObjectMetadata.workspace_id == workspace_id)
+        .order_by(ObjectMetadata.created_at, ObjectMetadata.name_singular)
+    ).all()
+    fields = session.exec(
+        select(FieldMetadata)
+        .where(FieldMetadata.workspace_id == workspace_id)
+        .order_by(FieldMetadata.created_at, FieldMetadata.id)
+    ).all()
+    fields_by_object: dict[str, list[FieldSpec]] = {}
+    for row in fields:
+        fields_by_object.setdefault(row.object_id, []).append(field_spec(row))
+    return Catalog(
+        workspace_id=workspace.id,
+        display_name=workspace.display_name,
+        version=workspace.metadata_version,
+        objects=tuple(
+            ObjectSpec(
+                id=o.id,
+                workspace_id=o.workspace_id,
+                name_singular=o.name_singular,
+                name_plural=o.name_plural,
+                label_singular=o.label_singular,
+                label_plural=o.label_plural,
+                description=o.description,
+                icon=o.icon,
+                is_custom=o.is_custom,
+                is_active=o.is_active,
+                fields=tuple(fields_by_object.get(o.id, ())),
+            )
+            for o in objects
+        ),
+    )
+
+
+def field_spec(row: FieldMetadata) -> FieldSpec:
+    return FieldSpec(
+        id=row.id,
+        name=row.name,
+        label=row.label,
+        type=FieldType(row.type),
+        description=row.description,
+        icon=row.icon,
+        is_custom=row.is_custom,
+        is_system=row.is_system,
+        is_active=row.is_active,
+        is_nullable=row.is_nullable,
+        default_value=row.default_value,
+        options=row.options,
+        settings=row.settings,
+    )

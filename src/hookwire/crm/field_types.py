@@ -1,0 +1,180 @@
+"""Field types: how each one is written, stored, validated, filtered and indexed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class FieldType(StrEnum):
+    TEXT = "TEXT"
+    NUMBER = "NUMBER"
+    NUMERIC = "NUMERIC"
+    BOOLEAN = "BOOLEAN"
+    DATE = "DATE"
+    DATE_TIME = "DATE_TIME"
+    UUID = "UUID"
+    SELECT = "SELECT"
+    MULTI_SELECT = "MULTI_SELECT"
+    RATING = "RATING"
+    ARRAY = "ARRAY"
+    RAW_JSON = "RAW_JSON"
+    RICH_TEXT = "RICH_TEXT"
+    POSITION = "POSITION"
+    RELATION = "RELATION"
+    FULL_NAME = "FULL_NAME"
+    EMAILS = "EMAILS"
+    PHONES = "PHONES"
+    LINKS = "LINKS"
+    CURRENCY = "CURRENCY"
+    ADDRESS = "ADDRESS"
+
+
+class ValueKind(StrEnum):
+    """How a stored leaf value compares in SQL."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    LIST = "list"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class SubField:
+    name: str
+    kind: ValueKind
+    indexed: bool = False
+
+    @property
+    def empty(self) -> Any:
+        """The stored value of a subfield the client left out (Twenty's convention)."""
+        return "" if self.kind is ValueKind.TEXT else None
+
+
+COMPOSITE_SUBFIELDS: dict[FieldType, tuple[SubField, ...]] = {
+    FieldType.FULL_NAME: (
+        SubField("firstName", ValueKind.TEXT, indexed=True),
+        SubField("lastName", ValueKind.TEXT, indexed=True),
+    ),
+    FieldType.EMAILS: (
+        SubField("primaryEmail", ValueKind.TEXT, indexed=True),
+        SubField("additionalEmails", ValueKind.LIST),
+    ),
+    FieldType.PHONES: (
+        SubField("primaryPhoneNumber", ValueKind.TEXT, indexed=True),
+        SubField("primaryPhoneCountryCode", ValueKind.TEXT),
+        SubField("primaryPhoneCallingCode", ValueKind.TEXT),
+        SubField("additionalPhones", ValueKind.LIST),
+    ),
+    FieldType.LINKS: (
+        SubField("primaryLinkUrl", ValueKind.TEXT, indexed=True),
+        SubField("primaryLinkLabel", ValueKind.TEXT),
+        SubField("secondaryLinks", ValueKind.LIST),
+    ),
+    FieldType.CURRENCY: (
+        SubField("amountMicros", ValueKind.NUMBER, indexed=True),
+        SubField("currencyCode", ValueKind.TEXT),
+    ),
+    FieldType.ADDRESS: (
+        SubField("addressStreet1", ValueKind.TEXT),
+        SubField("addressStreet2", ValueKind.TEXT),
+        SubField("addressCity", ValueKind.TEXT, indexed=True),
+        SubField("addressState", ValueKind.TEXT),
+        SubField("addressCountry", ValueKind.TEXT),
+        SubField("addressPostcode", ValueKind.TEXT),
+        SubField("addressLat", ValueKind.NUMBER),
+        SubField("addressLng", ValueKind.NUMBER),
+    ),
+}
+
+SCALAR_KINDS: dict[FieldType, ValueKind] = {
+    FieldType.TEXT: ValueKind.TEXT,
+    FieldType.NUMBER: ValueKind.NUMBER,
+    FieldType.NUMERIC: ValueKind.NUMBER,
+    FieldType.BOOLEAN: ValueKind.BOOLEAN,
+    FieldType.DATE: ValueKind.TEXT,
+    FieldType.DATE_TIME: ValueKind.TEXT,
+    FieldType.UUID: ValueKind.TEXT,
+    FieldType.SELECT: ValueKind.TEXT,
+    FieldType.MULTI_SELECT: ValueKind.LIST,
+    FieldType.RATING: ValueKind.TEXT,
+    FieldType.ARRAY: ValueKind.LIST,
+    FieldType.RAW_JSON: ValueKind.JSON,
+    FieldType.RICH_TEXT: ValueKind.TEXT,
+    FieldType.POSITION: ValueKind.NUMBER,
+    FieldType.RELATION: ValueKind.TEXT,
+}
+
+# Scalar kinds worth an expression index: long text and JSON are not sorted or matched exactly.
+INDEXED_SCALAR_TYPES = frozenset(SCALAR_KINDS) - {
+    FieldType.MULTI_SELECT,
+    FieldType.ARRAY,
+    FieldType.RAW_JSON,
+    FieldType.RICH_TEXT,
+}
+
+RATING_VALUES = ("RATING_1", "RATING_2", "RATING_3", "RATING_4", "RATING_5")
+OPTION_TYPES = frozenset({FieldType.SELECT, FieldType.MULTI_SELECT})
+
+
+def is_composite(field_type: FieldType | str) -> bool:
+    return FieldType(field_type) in COMPOSITE_SUBFIELDS
+
+
+def subfields(field_type: FieldType | str) -> tuple[SubField, ...]:
+    return COMPOSITE_SUBFIELDS.get(FieldType(field_type), ())
+
+
+def relation_column(field_name: str) -> str:
+    """Relations are stored (and written by clients) as ``<name>Id``."""
+    return f"{field_name}Id"
+
+
+_TEXT = {"type": "string"}
+_NUMBER = {"type": "number"}
+_STRING_LIST = {"type": "array", "items": {"type": "string"}}
+_UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+_SUBFIELD_SCHEMAS: dict[ValueKind, dict[str, Any]] = {
+    ValueKind.TEXT: {"type": ["string", "null"]},
+    ValueKind.NUMBER: {"type": ["number", "null"]},
+    ValueKind.LIST: {"type": ["array", "null"]},
+}
+
+
+def value_schema(field_type: FieldType | str, options: list[dict] | None) -> dict[str, Any]:
+    """The JSON Schema of one non-null field value as a client writes it."""
+    field_type = FieldType(field_type)
+    if field_type in COMPOSITE_SUBFIELDS:
+        return {
+            "type": "object",
+            "properties": {s.name: _SUBFIELD_SCHEMAS[s.kind] for s in subfields(field_type)},
+            "additionalProperties": False,
+        }
+    option_values = [option["value"] for option in options or []]
+    match field_type:
+        case FieldType.TEXT | FieldType.RICH_TEXT:
+            return _TEXT
+        case FieldType.NUMBER | FieldType.NUMERIC | FieldType.POSITION:
+            return _NUMBER
+        case FieldType.BOOLEAN:
+            return {"type": "boolean"}
+        case FieldType.DATE:
+            return {"type": "string", "format": "date"}
+        case FieldType.DATE_TIME:
+            return {"type": "string", "format": "date-time"}
+        case FieldType.UUID | FieldType.RELATION:
+            return {"type": "string", "pattern": _UUID_PATTERN}
+        case FieldType.SELECT:
+            return {"type": "string", "enum": option_values}
+        case FieldType.MULTI_SELECT:
+            return {"type": "array", "items": {"enum": option_values}, "uniqueItems": True}
+        case FieldType.RATING:
+            return {"type": "string", "enum": list(RATING_VALUES)}
+        case FieldType.ARRAY:
+            return _STRING_LIST
+        case FieldType.RAW_JSON:
+            return {}
+    raise ValueError(f"no schema for field type {field_type}")

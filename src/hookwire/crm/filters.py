@@ -1,0 +1,206 @@
+"""Parsers for the REST query language: ``filter`` and ``order_by`` (Twenty's grammar).
+
+``filter=and(name.firstName[eq]:Ada,or(city[eq]:Paris,city[in]:[Lyon,"Nice"]))``; a list
+without ``and(...)`` around it means ``and``. ``order_by=name.lastName[DescNullsLast],createdAt``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hookwire.errors import BadRequest
+
+
+class Comparator(StrEnum):
+    EQ = "eq"
+    NEQ = "neq"
+    IN = "in"
+    CONTAINS_ANY = "containsAny"
+    IS = "is"
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+    STARTS_WITH = "startsWith"
+    ENDS_WITH = "endsWith"
+    LIKE = "like"
+    ILIKE = "ilike"
+
+
+class Direction(StrEnum):
+    ASC_NULLS_FIRST = "AscNullsFirst"
+    ASC_NULLS_LAST = "AscNullsLast"
+    DESC_NULLS_FIRST = "DescNullsFirst"
+    DESC_NULLS_LAST = "DescNullsLast"
+
+    @property
+    def ascending(self) -> bool:
+        return self.value.startswith("Asc")
+
+    @property
+    def nulls_first(self) -> bool:
+        return self.value.endswith("NullsFirst")
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    comparator: Comparator
+    value: str | list[str]
+
+
+@dataclass(frozen=True)
+class Conjunction:
+    operator: str  # "and" | "or" | "not"
+    operands: tuple[FilterNode, ...]
+
+
+FilterNode = Condition | Conjunction
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    field: str
+    direction: Direction
+
+
+_CONJUNCTIONS = ("and", "or", "not")
+_LIST_ONLY = (Comparator.IN, Comparator.CONTAINS_ANY)
+
+
+def parse_filter(text: str) -> FilterNode:
+    parser = _FilterParser(text)
+    nodes = parser.parse_list()
+    if parser.pos != len(text):
+        parser.fail("unexpected character")
+    return nodes[0] if len(nodes) == 1 else Conjunction("and", tuple(nodes))
+
+
+class _FilterParser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def fail(self, problem: str) -> None:
+        near = self.text[self.pos : self.pos + 20] or "end of input"
+        raise BadRequest(
+            f"filter: {problem} at position {self.pos} (near '{near}'); expected "
+            "field[comparator]:value, e.g. name.firstName[eq]:Ada, or and(...), or(...), not(...)"
+        )
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def expect(self, char: str) -> None:
+        if self.peek() != char:
+            self.fail(f"expected '{char}'")
+        self.pos += 1
+
+    def parse_list(self) -> list[FilterNode]:
+        nodes = [self.parse_node()]
+        while self.peek() == ",":
+            self.pos += 1
+            nodes.append(self.parse_node())
+        return nodes
+
+    def parse_node(self) -> FilterNode:
+        while self.peek() == " ":
+            self.pos += 1
+        for operator in _CONJUNCTIONS:
+            if self.text.startswith(operator + "(", self.pos):
+                self.pos += len(operator) + 1
+                operands = self.parse_list()
+                self.expect(")")
+                if operator == "not" and len(operands) > 1:
+                    operands = [Conjunction("and", tuple(operands))]
+                return Conjunction(operator, tuple(operands))
+        return self.parse_condition()
+
+    def parse_condition(self) -> Condition:
+        start = self.pos
+        while self.peek() not in ("[", "", ",", ")"):
+            self.pos += 1
+        field = self.text[start : self.pos].strip()
+        if not field:
+            self.fail("missing field name")
+        self.expect("[")
+        end = self.text.find("]", self.pos)
+        if end < 0:
+            self.fail("unclosed '['")
+        name = self.text[self.pos : end]
+        try:
+            comparator = Comparator(name)
+        except ValueError:
+            allowed = ", ".join(c.value for c in Comparator)
+            raise BadRequest(
+                f"filter: unknown comparator '{name}' on '{field}'; expected one of {allowed}"
+            ) from None
+        self.pos = end + 1
+        self.expect(":")
+        value = self.parse_value()
+        if comparator in _LIST_ONLY and not isinstance(value, list):
+            raise BadRequest(
+                f"filter: '{field}[{comparator}]' expects a list such as [a,b], got '{value}'"
+            )
+        return Condition(field, comparator, value)
+
+    def parse_value(self) -> str | list[str]:
+        if self.peek() == "[":
+            self.pos += 1
+            items: list[str] = []
+            while self.peek() != "]":
+                if not self.peek():
+                    self.fail("unclosed '['")
+                items.append(self.parse_scalar(stops=",]"))
+                if self.peek() == ",":
+                    self.pos += 1
+            self.pos += 1
+            return items
+        return self.parse_scalar(stops=",)")
+
+    def parse_scalar(self, stops: str) -> str:
+        if self.peek() == '"':
+            end = self.pos + 1
+            chars: list[str] = []
+            while end < len(self.text) and self.text[end] != '"':
+                if self.text[end] == "\\" and end + 1 < len(self.text):
+                    end += 1
+                chars.append(self.text[end])
+                end += 1
+            if end >= len(self.text):
+                self.fail("unclosed quote")
+            self.pos = end + 1
+            return "".join(chars)
+        start = self.pos
+        while self.peek() and self.peek() not in stops:
+            self.pos += 1
+        return self.text[start : self.pos].strip()
+
+
+def mentions_field(node: FilterNode, name: str) -> bool:
+    if isinstance(node, Condition):
+        return node.field == name
+    return any(mentions_field(operand, name) for operand in node.operands)
+
+
+def parse_order_by(text: str) -> list[OrderKey]:
+    keys: list[OrderKey] = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        field, _, rest = item.partition("[")
+        direction = Direction.ASC_NULLS_FIRST
+        if rest:
+            if not rest.endswith("]"):
+                raise BadRequest(f"order_by: unclosed '[' in '{item}'")
+            try:
+                direction = Direction(rest[:-1])
+            except ValueError:
+                allowed = ", ".join(d.value for d in Direction)
+                raise BadRequest(
+                    f"order_by: unknown direction '{rest[:-1]}' on '{field}'; "
+                    f"expected one of {allowed}"
+                ) from None
+        keys.append(OrderKey(field.strip(), direction))
+    if not keys:
+        raise BadRequest("order_by: expected field[Direction],… e.g. name.lastName[AscNullsFirst]")
+    return keys

@@ -1,0 +1,38 @@
+"""Request helpers shared by the REST blueprints: JSON bodies, the caller's catalog."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import g, request
+
+from hookwire.auth.guard import authenticate
+from hookwire.crm.catalog import Catalog
+from hookwire.errors import BadRequest
+from hookwire.services import services
+
+
+def json_body() -> Any:
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise BadRequest("body: expected JSON, got an empty body")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest(f"body: invalid JSON ({error})") from None
+
+
+def require_caller() -> None:
+    """``before_request`` guard: authenticate and load the caller's workspace catalog."""
+    caller = authenticate()
+    g.caller = caller
+    g.catalog = services().catalogs.get(caller.workspace_id, caller.metadata_version)
+
+
+def current_catalog() -> Catalog:
+    return g.catalog
+
+
+def capitalized(name: str) -> str:
+    return name[:1].upper() + name[1:]

@@ -1,0 +1,51 @@
+"""Expression indexes on record documents, created when a field that needs one appears.
+
+Indexes are keyed by (path, kind), not by object: every object and workspace with a
+``name.lastName`` text field shares one index on ``(object_id, <name.lastName>)``. Their
+number therefore grows with distinct field names, not with workspaces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from hookwire.crm.catalog import FieldSpec
+from hookwire.crm.expressions import document_expression_sql
+from hookwire.crm.field_types import (
+    INDEXED_SCALAR_TYPES,
+    SCALAR_KINDS,
+    ValueKind,
+    is_composite,
+    subfields,
+)
+
+
+def indexed_paths(field: FieldSpec) -> list[tuple[tuple[str, ...], ValueKind]]:
+    """The document paths of ``field`` that deserve an index."""
+    if field.is_system:
+        return []  # system values live in indexed columns
+    if is_composite(field.type):
+        return [((field.name, s.name), s.kind) for s in subfields(field.type) if s.indexed]
+    if field.type in INDEXED_SCALAR_TYPES:
+        return [((field.storage_name,), SCALAR_KINDS[field.type])]
+    return []
+
+
+def index_name(path: tuple[str, ...], kind: ValueKind) -> str:
+    digest = hashlib.sha1(f"{'.'.join(path)}:{kind}".encode()).hexdigest()[:16]
+    return f"ix_record_doc_{digest}"
+
+
+def ensure_field_indexes(connection: Connection, field: FieldSpec) -> None:
+    dialect = connection.dialect.name
+    for path, kind in indexed_paths(field):
+        expression = document_expression_sql(dialect, path, kind)
+        connection.execute(
+            sa.text(
+                f"CREATE INDEX IF NOT EXISTS {index_name(path, kind)} "
+                f"ON record (object_id, {expression})"
+            )
+        )

@@ -1,0 +1,544 @@
+"""Objects and fields of a workspace: create, change, delete, each change validated."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from jsonschema import Draft202012Validator
+from sqlmodel import Session, select
+
+from hookwire.crm.catalog import field_spec
+from hookwire.crm.documents import iso_timestamp
+from hookwire.crm.expressions import document_expression
+from hookwire.crm.field_types import (
+    OPTION_TYPES,
+    SCALAR_KINDS,
+    FieldType,
+    ValueKind,
+    relation_column,
+    value_schema,
+)
+from hookwire.crm.indexes import ensure_field_indexes
+from hookwire.crm.standard_objects import SYSTEM_FIELDS, FieldDefinition, ObjectDefinition
+from hookwire.crm.validation import FORMAT_CHECKER
+from hookwire.errors import BadRequest, NotFound
+from hookwire.models import FieldMetadata, ObjectMetadata, Record, Workspace, utcnow
+
+NAME_PATTERN = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
+OPTION_VALUE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# Names that would collide with API routes, GraphQL root fields or system fields.
+RESERVED_NAMES = frozenset(
+    {
+        "object", "objects", "field", "fields", "metadata", "batch", "restore", "core",
+        "webhook", "webhooks", "apiKey", "apiKeys", "workspace", "workspaces",
+        "currentWorkspace", "graphql", "openApi", "event", "events", "relation", "relations",
+        "query", "mutation", "subscription", "node", "edge", "edges", "pageInfo",
+        "totalCount", "cursor", "search", "duplicates", "id", "createdAt", "updatedAt",
+        "deletedAt", "position", "data", "type", "filter", "orderBy", "and", "or", "not",
+    }
+)  # fmt: skip
+
+
+def bump_version(session: Session, workspace_id: str) -> None:
+    session.execute(
+        sa.update(Workspace)
+        .where(Workspace.id == workspace_id)
+        .values(metadata_version=Workspace.metadata_version + 1)
+    )
+
+
+def _check_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise BadRequest(
+            f"{what}: expected a camelCase name (a lowercase letter, then letters or digits, "
+            f"63 characters at most), got {name!r}"
+        )
+    if name in RESERVED_NAMES:
+        raise BadRequest(f"{what}: '{name}' is reserved; choose another name")
+    return name
+
+
+def _check_label(label: Any, what: str) -> str:
+    if not isinstance(label, str) or not label.strip() or len(label) > 200:
+        raise BadRequest(f"{what}: expected a non-empty string of at most 200 characters")
+    return label.strip()
+
+
+def _check_text(value: Any, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise BadRequest(f"{what}: expected a string or null")
+    return value
+
+
+def _check_bool(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise BadRequest(f"{what}: expected true or false, got {value!r}")
+    return value
+
+
+def _unknown_keys(body: dict[str, Any], allowed: set[str], what: str) -> None:
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise BadRequest(
+            f"{what}: unknown propert{'ies' if len(unknown) > 1 else 'y'} "
+            f"{', '.join(unknown)}; expected some of {', '.join(sorted(allowed))}"
+        )
+
+
+def _require_object(body: Any, what: str) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadRequest(f"{what}: expected a JSON object")
+    return body
+
+
+# objects
+
+OBJECT_CREATE_KEYS = {
+    "nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "icon",
+    "isActive",
+}  # fmt: skip
+OBJECT_UPDATE_KEYS = OBJECT_CREATE_KEYS
+
+
+def get_object(session: Session, workspace_id: str, object_id: str) -> ObjectMetadata:
+    row = session.get(ObjectMetadata, object_id)
+    if row is None or row.workspace_id != workspace_id:
+        raise NotFound(f"object with id {object_id} not found")
+    return row
+
+
+def _check_object_names(
+    session: Session, workspace_id: str, singular: str, plural: str, exclude_id: str | None
+) -> None:
+    if singular == plural:
+        raise BadRequest("nameSingular and namePlural must be different")
+    taken = session.exec(
+        select(ObjectMetadata).where(
+            ObjectMetadata.workspace_id == workspace_id,
+            sa.or_(
+                ObjectMetadata.name_singular.in_([singular, plural]),
+                ObjectMetadata.name_plural.in_([singular, plural]),
+            ),
+        )
+    ).all()
+    clash = next((o for o in taken if o.id != exclude_id), None)
+    if clash is not None:
+        raise BadRequest(
+            f"an object named '{clash.name_singular}'/'{clash.name_plural}' already exists; "
+            "choose other names"
+        )
+
+
+def create_object(session: Session, workspace_id: str, body: Any) -> ObjectMetadata:
+    body = _require_object(body, "object")
+    _unknown_keys(body, OBJECT_CREATE_KEYS, "object")
+    for key in ("nameSingular", "namePlural", "labelSingular", "labelPlural"):
+        if key not in body:
+            raise BadRequest(f"{key}: required")
+    singular = _check_name(body["nameSingular"], "nameSingular")
+    plural = _check_name(body["namePlural"], "namePlural")
+    _check_object_names(session, workspace_id, singular, plural, exclude_id=None)
+    definition = ObjectDefinition(
+        singular,
+        plural,
+        _check_label(body["labelSingular"], "labelSingular"),
+        _check_label(body["labelPlural"], "labelPlural"),
+        description=_check_text(body.get("description"), "description"),
+    )
+    row = add_object(session, workspace_id, definition, is_custom=True)
+    row.icon = _check_text(body.get("icon"), "icon")
+    row.is_active = _check_bool(body.get("isActive", True), "isActive")
+    # A custom object starts with a text `name` field, as in Twenty.
+    add_field(session, row, FieldDefinition("name", "Name", FieldType.TEXT, default_value=""), True)
+    bump_version(session, workspace_id)
+    return row
+
+
+def add_object(
+    session: Session, workspace_id: str, definition: ObjectDefinition, *, is_custom: bool
+) -> ObjectMetadata:
+    """Insert an object with its system fields and ``definition``'s fields (no checks)."""
+    row = ObjectMetadata(
+        workspace_id=workspace_id,
+        name_singular=definition.name_singular,
+        name_plural=definition.name_plural,
+        label_singular=definition.label_singular,
+        label_plural=definition.label_plural,
+        description=definition.description,
+        is_custom=is_custom,
+    )
+    session.add(row)
+    session.flush()
+    for system_field in SYSTEM_FIELDS:
+        add_field(session, row, system_field, is_custom=False, is_system=True)
+    for standard_field in definition.fields:
+        add_field(session, row, standard_field, is_custom=is_custom)
+    return row
+
+
+def update_object(session: Session, workspace_id: str, object_id: str, body: Any) -> ObjectMetadata:
+    body = _require_object(body, "object")
+    _unknown_keys(body, OBJECT_UPDATE_KEYS, "object")
+    row = get_object(session, workspace_id, object_id)
+    if "nameSingular" in body or "namePlural" in body:
+        if not row.is_custom:
+            raise BadRequest("the names of a standard object cannot change")
+        singular = _check_name(body.get("nameSingular", row.name_singular), "nameSingular")
+        plural = _check_name(body.get("namePlural", row.name_plural), "namePlural")
+        _check_object_names(session, workspace_id, singular, plural, exclude_id=row.id)
+        row.name_singular, row.name_plural = singular, plural
+    if "labelSingular" in body:
+        row.label_singular = _check_label(body["labelSingular"], "labelSingular")
+    if "labelPlural" in body:
+        row.label_plural = _check_label(body["labelPlural"], "labelPlural")
+    if "description" in body:
+        row.description = _check_text(body["description"], "description")
+    if "icon" in body:
+        row.icon = _check_text(body["icon"], "icon")
+    if "isActive" in body:
+        row.is_active = _check_bool(body["isActive"], "isActive")
+    row.updated_at = utcnow()
+    session.add(row)
+    bump_version(session, workspace_id)
+    return row
+
+
+def delete_object(session: Session, workspace_id: str, object_id: str) -> ObjectMetadata:
+    row = get_object(session, workspace_id, object_id)
+    if not row.is_custom:
+        raise BadRequest("standard objects cannot be deleted; deactivate them with isActive")
+    referencing = session.exec(
+        select(FieldMetadata).where(
+            FieldMetadata.workspace_id == workspace_id,
+            FieldMetadata.type == FieldType.RELATION,
+            FieldMetadata.object_id != row.id,
+        )
+    ).all()
+    users = [
+        f.name for f in referencing if (f.settings or {}).get("targetObject") == row.name_singular
+    ]
+    if users:
+        raise BadRequest(
+            f"object '{row.name_singular}' is the target of relation fields {', '.join(users)}; "
+            "delete them first"
+        )
+    session.execute(sa.delete(Record).where(Record.object_id == row.id))
+    session.execute(sa.delete(FieldMetadata).where(FieldMetadata.object_id == row.id))
+    session.delete(row)
+    bump_version(session, workspace_id)
+    return row
+
+
+# fields
+
+FIELD_CREATE_KEYS = {
+    "objectMetadataId", "name", "label", "type", "description", "icon", "isActive",
+    "isNullable", "defaultValue", "options", "settings",
+}  # fmt: skip
+FIELD_UPDATE_KEYS = {
+    "label",
+    "description",
+    "icon",
+    "isActive",
+    "isNullable",
+    "defaultValue",
+    "options",
+}
+
+
+def get_field(session: Session, workspace_id: str, field_id: str) -> FieldMetadata:
+    row = session.get(FieldMetadata, field_id)
+    if row is None or row.workspace_id != workspace_id:
+        raise NotFound(f"field with id {field_id} not found")
+    return row
+
+
+def _check_options(field_type: FieldType, options: Any) -> list[dict[str, Any]] | None:
+    if field_type not in OPTION_TYPES:
+        if options is not None:
+            raise BadRequest(
+                f"options: only SELECT and MULTI_SELECT fields have options, not {field_type}"
+            )
+        return None
+    if not isinstance(options, list) or not options:
+        raise BadRequest(
+            f"options: a {field_type} field needs a non-empty list of "
+            '{"value": "UPPER_CASE", "label": "Shown name"} objects'
+        )
+    checked, seen = [], set()
+    for index, option in enumerate(options):
+        where = f"options[{index}]"
+        if not isinstance(option, dict):
+            raise BadRequest(f"{where}: expected an object with value and label")
+        _unknown_keys(option, {"id", "value", "label", "position", "color"}, where)
+        value = option.get("value")
+        if not isinstance(value, str) or not OPTION_VALUE_PATTERN.match(value):
+            raise BadRequest(
+                f"{where}.value: expected UPPER_SNAKE_CASE (e.g. IN_PROGRESS), got {value!r}"
+            )
+        if value in seen:
+            raise BadRequest(f"{where}.value: '{value}' appears twice; values must be unique")
+        seen.add(value)
+        checked.append(
+            {
+                "id": option.get("id") or f"option-{value.lower()}",
+                "value": value,
+                "label": _check_label(option.get("label"), f"{where}.label"),
+                "position": option.get("position", index),
+                "color": option.get("color", "gray"),
+            }
+        )
+    return checked
+
+
+def _check_default(field_type: FieldType, options: list | None, default: Any) -> Any:
+    if default is None:
+        return None
+    if field_type is FieldType.RELATION:
+        raise BadRequest("defaultValue: relation fields cannot have a default")
+    errors = list(
+        Draft202012Validator(
+            value_schema(field_type, options), format_checker=FORMAT_CHECKER
+        ).iter_errors(default)
+    )
+    if errors:
+        raise BadRequest(f"defaultValue: {errors[0].message} (for a {field_type} field)")
+    return default
+
+
+def _check_settings(
+    session: Session, workspace_id: str, field_type: FieldType, settings: Any
+) -> dict[str, Any] | None:
+    if field_type is not FieldType.RELATION:
+        return settings if isinstance(settings, dict) else None
+    target = (settings or {}).get("targetObject") if isinstance(settings, dict) else None
+    exists = (
+        target
+        and session.exec(
+            select(ObjectMetadata.id).where(
+                ObjectMetadata.workspace_id == workspace_id, ObjectMetadata.name_singular == target
+            )
+        ).first()
+    )
+    if not exists:
+        raise BadRequest(
+            "settings.targetObject: a RELATION field needs the nameSingular of an existing "
+            f"object, got {target!r}"
+        )
+    return {"relationType": "MANY_TO_ONE", "targetObject": target}
+
+
+def create_field(session: Session, workspace_id: str, body: Any) -> FieldMetadata:
+    body = _require_object(body, "field")
+    _unknown_keys(body, FIELD_CREATE_KEYS, "field")
+    for key in ("objectMetadataId", "name", "label", "type"):
+        if key not in body:
+            raise BadRequest(f"{key}: required")
+    owner = get_object(session, workspace_id, str(body["objectMetadataId"]))
+    name = _check_name(body["name"], "name")
+    try:
+        field_type = FieldType(body["type"])
+    except ValueError:
+        raise BadRequest(
+            f"type: expected one of {', '.join(t.value for t in FieldType)}, got {body['type']!r}"
+        ) from None
+    existing = session.exec(select(FieldMetadata).where(FieldMetadata.object_id == owner.id)).all()
+    taken = {f.name for f in existing} | {
+        relation_column(f.name) for f in existing if f.type == FieldType.RELATION
+    }
+    storage = relation_column(name) if field_type is FieldType.RELATION else name
+    if name in taken or storage in taken:
+        raise BadRequest(f"name: object '{owner.name_singular}' already has a field '{name}'")
+    options = _check_options(field_type, body.get("options"))
+    definition = FieldDefinition(
+        name=name,
+        label=_check_label(body["label"], "label"),
+        type=field_type,
+        is_nullable=_check_bool(body.get("isNullable", True), "isNullable"),
+        default_value=_check_default(field_type, options, body.get("defaultValue")),
+        options=options,
+        settings=_check_settings(session, workspace_id, field_type, body.get("settings")),
+        description=_check_text(body.get("description"), "description"),
+    )
+    if (
+        not definition.is_nullable
+        and definition.default_value is None
+        and _has_records(session, owner.id)
+    ):
+        raise BadRequest(
+            "isNullable: a non-nullable field added to an object with records needs a defaultValue"
+        )
+    row = add_field(session, owner, definition, is_custom=True)
+    row.icon = _check_text(body.get("icon"), "icon")
+    row.is_active = _check_bool(body.get("isActive", True), "isActive")
+    if definition.default_value is not None:
+        _backfill(session, owner.id, storage, definition.default_value)
+    bump_version(session, workspace_id)
+    return row
+
+
+def add_field(
+    session: Session,
+    owner: ObjectMetadata,
+    definition: FieldDefinition,
+    is_custom: bool,
+    *,
+    is_system: bool = False,
+) -> FieldMetadata:
+    row = FieldMetadata(
+        workspace_id=owner.workspace_id,
+        object_id=owner.id,
+        name=definition.name,
+        label=definition.label,
+        type=definition.type,
+        description=definition.description,
+        is_custom=is_custom,
+        is_system=is_system,
+        is_nullable=definition.is_nullable,
+        default_value=definition.default_value,
+        options=definition.options,
+        settings=definition.settings,
+    )
+    session.add(row)
+    session.flush()
+    ensure_field_indexes(session.connection(), field_spec(row))
+    return row
+
+
+def update_field(session: Session, workspace_id: str, field_id: str, body: Any) -> FieldMetadata:
+    body = _require_object(body, "field")
+    if "name" in body or "type" in body:
+        raise BadRequest("name and type of a field cannot change; create a new field instead")
+    _unknown_keys(body, FIELD_UPDATE_KEYS, "field")
+    row = get_field(session, workspace_id, field_id)
+    if row.is_system:
+        raise BadRequest(f"field '{row.name}' is a system field and cannot change")
+    field_type = FieldType(row.type)
+    if "options" in body:
+        row.options = _check_options(field_type, body["options"])
+    if "defaultValue" in body or "options" in body:
+        row.default_value = _check_default(
+            field_type, row.options, body.get("defaultValue", row.default_value)
+        )
+    if "label" in body:
+        row.label = _check_label(body["label"], "label")
+    if "description" in body:
+        row.description = _check_text(body["description"], "description")
+    if "icon" in body:
+        row.icon = _check_text(body["icon"], "icon")
+    if "isActive" in body:
+        row.is_active = _check_bool(body["isActive"], "isActive")
+    if "isNullable" in body:
+        row.is_nullable = _check_bool(body["isNullable"], "isNullable")
+        if not row.is_nullable and _has_nulls(session, row):
+            raise BadRequest(
+                f"isNullable: some records have no value for '{row.name}'; "
+                "fill them before making the field required"
+            )
+    row.updated_at = utcnow()
+    session.add(row)
+    bump_version(session, workspace_id)
+    return row
+
+
+def delete_field(session: Session, workspace_id: str, field_id: str) -> FieldMetadata:
+    row = get_field(session, workspace_id, field_id)
+    if not row.is_custom:
+        raise BadRequest(
+            f"field '{row.name}' is a standard field and cannot be deleted; deactivate it instead"
+        )
+    key = field_spec(row).storage_name
+    dialect = session.get_bind().dialect.name
+    stripped = (
+        Record.data.op("-")(key)
+        if dialect == "postgresql"
+        else sa.func.json_remove(Record.data, f"$.{key}")
+    )
+    session.execute(
+        sa.update(Record).where(Record.object_id == row.object_id).values(data=stripped)
+    )
+    session.delete(row)
+    bump_version(session, workspace_id)
+    return row
+
+
+def _has_records(session: Session, object_id: str) -> bool:
+    return (
+        session.exec(select(Record.id).where(Record.object_id == object_id).limit(1)).first()
+        is not None
+    )
+
+
+def _has_nulls(session: Session, row: FieldMetadata) -> bool:
+    spec = field_spec(row)
+    kind = SCALAR_KINDS.get(spec.type, ValueKind.JSON)
+    expression = document_expression(session.get_bind().dialect.name, (spec.storage_name,), kind)
+    statement = select(Record.id).where(Record.object_id == row.object_id, expression.is_(None))
+    return session.exec(statement.limit(1)).first() is not None
+
+
+def _backfill(session: Session, object_id: str, key: str, value: Any) -> None:
+    """Give existing records a new field's default, as a column default would."""
+    for row in session.exec(select(Record).where(Record.object_id == object_id)).all():
+        if key not in (row.data or {}):
+            row.data = {**(row.data or {}), key: value}
+            session.add(row)
+
+
+# output, in Twenty's metadata shape
+
+
+def field_output(row: FieldMetadata) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "objectMetadataId": row.object_id,
+        "type": row.type,
+        "name": row.name,
+        "label": row.label,
+        "description": row.description,
+        "icon": row.icon,
+        "isCustom": row.is_custom,
+        "isActive": row.is_active,
+        "isSystem": row.is_system,
+        "isNullable": row.is_nullable,
+        "defaultValue": row.default_value,
+        "options": row.options,
+        "settings": row.settings,
+        "createdAt": iso_timestamp(row.created_at),
+        "updatedAt": iso_timestamp(row.updated_at),
+    }
+
+
+def object_output(row: ObjectMetadata, fields: list[FieldMetadata]) -> dict[str, Any]:
+    label_field = next((f for f in fields if f.name == "name"), None)
+    return {
+        "id": row.id,
+        "nameSingular": row.name_singular,
+        "namePlural": row.name_plural,
+        "labelSingular": row.label_singular,
+        "labelPlural": row.label_plural,
+        "description": row.description,
+        "icon": row.icon,
+        "isCustom": row.is_custom,
+        "isActive": row.is_active,
+        "isSystem": False,
+        "isRemote": False,
+        "labelIdentifierFieldMetadataId": label_field.id if label_field else None,
+        "createdAt": iso_timestamp(row.created_at),
+        "updatedAt": iso_timestamp(row.updated_at),
+        "fields": [field_output(f) for f in fields],
+    }
+
+
+def object_fields(session: Session, object_ids: list[str]) -> dict[str, list[FieldMetadata]]:
+    rows = session.exec(
+        select(FieldMetadata)
+        .where(FieldMetadata.object_id.in_(object_ids))
+        .order_by(FieldMetadata.created_at, FieldMetadata.id)
+    ).all()
+    grouped: dict[str, list[FieldMetadata]] = {object_id: [] for object_id in object_ids}
+    for row in rows:
+        grouped[row.object_id].append(row)
+    return grouped

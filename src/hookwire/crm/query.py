@@ -1,0 +1,247 @@
+"""Compiling parsed filters, sort keys and cursors into SQL over the ``record`` table."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from hookwire.crm.catalog import ObjectSpec
+from hookwire.crm.documents import iso_timestamp, parse_timestamp
+from hookwire.crm.expressions import document_expression
+from hookwire.crm.field_types import SCALAR_KINDS, ValueKind, is_composite, subfields
+from hookwire.crm.filters import Comparator, Condition, Conjunction, FilterNode, OrderKey
+from hookwire.errors import BadRequest
+from hookwire.models import Record
+
+_COLUMNS: dict[str, tuple[sa.ColumnElement, ValueKind]] = {
+    "id": (Record.id, ValueKind.TEXT),
+    "position": (Record.position, ValueKind.NUMBER),
+    "createdAt": (Record.created_at, ValueKind.TEXT),
+    "updatedAt": (Record.updated_at, ValueKind.TEXT),
+    "deletedAt": (Record.deleted_at, ValueKind.TEXT),
+}
+_TIMESTAMP_COLUMNS = frozenset({"createdAt", "updatedAt", "deletedAt"})
+_NOT_NULL_COLUMNS = frozenset({"id", "position", "createdAt", "updatedAt"})
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A filterable, sortable value: a system column or a path into the record document."""
+
+    name: str
+    expression: sa.ColumnElement
+    kind: ValueKind
+    is_timestamp_column: bool = False
+    never_null: bool = False
+
+    def coerce(self, raw: Any) -> Any:
+        """Turn a value from a URL or a cursor into what SQL compares against."""
+        if raw is None:
+            return None
+        try:
+            if self.is_timestamp_column:
+                return parse_timestamp(raw) if isinstance(raw, str) else raw
+            if self.kind is ValueKind.NUMBER:
+                return raw if isinstance(raw, (int, float)) else _number(raw)
+            if self.kind is ValueKind.BOOLEAN:
+                return raw if isinstance(raw, bool) else _boolean(raw)
+        except ValueError:
+            expected = {ValueKind.NUMBER: "a number", ValueKind.BOOLEAN: "true or false"}
+            raise BadRequest(
+                f"filter: '{self.name}' expects "
+                f"{expected.get(self.kind, 'an ISO 8601 date-time')}, got '{raw}'"
+            ) from None
+        return raw
+
+
+def _number(raw: str) -> int | float:
+    return int(raw) if raw.lstrip("-").isdigit() else float(raw)
+
+
+def _boolean(raw: str) -> bool:
+    if raw.lower() not in ("true", "false"):
+        raise ValueError(raw)
+    return raw.lower() == "true"
+
+
+def operand(spec: ObjectSpec, name: str, dialect: str) -> Operand:
+    """Resolve ``name`` (``city``, ``name.firstName``, ``companyId``, ``createdAt``)."""
+    if name in _COLUMNS:
+        column, kind = _COLUMNS[name]
+        return Operand(
+            name, column, kind, name in _TIMESTAMP_COLUMNS, never_null=name in _NOT_NULL_COLUMNS
+        )
+    head, _, sub = name.partition(".")
+    field = spec.field_named(head)
+    if field is None or field.is_system:
+        raise BadRequest(f"field '{head}' does not exist on object '{spec.name_singular}'")
+    if is_composite(field.type):
+        if not sub:
+            names = ", ".join(f"{field.name}.{s.name}" for s in subfields(field.type))
+            raise BadRequest(f"field '{head}' is composite; name a subfield: {names}")
+        subfield = next((s for s in subfields(field.type) if s.name == sub), None)
+        if subfield is None:
+            names = ", ".join(s.name for s in subfields(field.type))
+            raise BadRequest(f"field '{head}' has no subfield '{sub}'; expected one of {names}")
+        path, kind = (field.name, sub), subfield.kind
+    elif sub:
+        raise BadRequest(f"field '{head}' is not composite; drop '.{sub}'")
+    else:
+        path, kind = (field.storage_name,), SCALAR_KINDS[field.type]
+    return Operand(name, document_expression(dialect, path, kind), kind)
+
+
+def filter_clause(spec: ObjectSpec, node: FilterNode, dialect: str) -> sa.ColumnElement:
+    if isinstance(node, Conjunction):
+        clauses = [filter_clause(spec, operand_node, dialect) for operand_node in node.operands]
+        if node.operator == "not":
+            return sa.not_(clauses[0])
+        return sa.and_(*clauses) if node.operator == "and" else sa.or_(*clauses)
+    return _condition_clause(operand(spec, node.field, dialect), node, dialect)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _condition_clause(target: Operand, node: Condition, dialect: str) -> sa.ColumnElement:
+    expr, comparator, raw = target.expression, node.comparator, node.value
+    if comparator is Comparator.IS:
+        if str(raw).upper() == "NULL":
+            return expr.is_(None)
+        if str(raw).upper() == "NOT_NULL":
+            return expr.is_not(None)
+        raise BadRequest(f"filter: '{node.field}[is]' expects NULL or NOT_NULL, got '{raw}'")
+    if comparator is Comparator.CONTAINS_ANY:
+        if target.kind is not ValueKind.LIST:
+            raise BadRequest(f"filter: '{node.field}[containsAny]' needs an array field")
+        return _contains_any(expr, list(raw), dialect)
+    if target.kind in (ValueKind.LIST, ValueKind.JSON):
+        raise BadRequest(
+            f"filter: '{node.field}' is an array or JSON field; use [containsAny] or [is]"
+        )
+    if comparator is Comparator.IN:
+        return expr.in_([target.coerce(item) for item in raw])
+    if isinstance(raw, list):
+        raise BadRequest(f"filter: '{node.field}[{comparator}]' expects one value, got a list")
+    if comparator in (Comparator.STARTS_WITH, Comparator.ENDS_WITH):
+        pattern = _like_escaped(raw)
+        pattern = f"{pattern}%" if comparator is Comparator.STARTS_WITH else f"%{pattern}"
+        return expr.like(pattern, escape="\\")
+    if comparator is Comparator.LIKE:
+        return expr.like(raw)
+    if comparator is Comparator.ILIKE:
+        return expr.ilike(raw)
+    value = target.coerce(raw)
+    return {
+        Comparator.EQ: lambda: expr == value,
+        Comparator.NEQ: lambda: sa.or_(expr != value, expr.is_(None)),
+        Comparator.GT: lambda: expr > value,
+        Comparator.GTE: lambda: expr >= value,
+        Comparator.LT: lambda: expr < value,
+        Comparator.LTE: lambda: expr <= value,
+    }[comparator]()
+
+
+def _contains_any(expr: sa.ColumnElement, values: list[str], dialect: str) -> sa.ColumnElement:
+    if dialect == "postgresql":
+        return expr.op("?|")(sa.cast(sa.literal(values), sa.ARRAY(sa.Text)))
+    items = sa.func.json_each(expr).table_valued("value")
+    return sa.exists(sa.select(1).select_from(items).where(items.c.value.in_(values)))
+
+
+@dataclass(frozen=True)
+class SortKey:
+    operand: Operand
+    ascending: bool
+    nulls_first: bool
+
+    def reversed(self) -> SortKey:
+        return SortKey(self.operand, not self.ascending, not self.nulls_first)
+
+    def order_clause(self) -> sa.ColumnElement:
+        clause = self.operand.expression.asc() if self.ascending else self.operand.expression.desc()
+        if self.operand.never_null:
+            return clause  # no NULLS clause, so a plain column index serves the sort
+        return clause.nulls_first() if self.nulls_first else clause.nulls_last()
+
+    def after(self, value: Any) -> sa.ColumnElement:
+        """Rows that sort strictly after ``value`` on this key."""
+        expr = self.operand.expression
+        if value is None:
+            return expr.is_not(None) if self.nulls_first else sa.false()
+        beyond = expr > value if self.ascending else expr < value
+        return (
+            beyond
+            if self.nulls_first or self.operand.never_null
+            else sa.or_(beyond, expr.is_(None))
+        )
+
+    def equal(self, value: Any) -> sa.ColumnElement:
+        return (
+            self.operand.expression.is_(None) if value is None else self.operand.expression == value
+        )
+
+
+def sort_keys(spec: ObjectSpec, keys: list[OrderKey], dialect: str) -> list[SortKey]:
+    """The requested keys, then ``id`` as the tie-breaker that makes the order total."""
+    resolved = [
+        SortKey(
+            operand(spec, key.field, dialect), key.direction.ascending, key.direction.nulls_first
+        )
+        for key in keys
+        if key.field != "id"
+    ]
+    id_key = next((k for k in keys if k.field == "id"), None)
+    ascending = id_key.direction.ascending if id_key else True
+    return [*resolved, SortKey(operand(spec, "id", dialect), ascending, True)]
+
+
+def keyset_clause(keys: list[SortKey], values: list[Any]) -> sa.ColumnElement:
+    """Rows strictly after the row whose sort-key values are ``values``."""
+    branches = [
+        sa.and_(*(keys[j].equal(values[j]) for j in range(i)), keys[i].after(values[i]))
+        for i in range(len(keys))
+    ]
+    clause = sa.or_(*branches)
+    leading, first = keys[0], values[0]
+    if first is not None and (leading.nulls_first or leading.operand.never_null):
+        # A redundant range bound on the leading key lets the planner seek the index.
+        bound = (
+            leading.operand.expression >= first
+            if leading.ascending
+            else leading.operand.expression <= first
+        )
+        clause = sa.and_(bound, clause)
+    return clause
+
+
+def encode_cursor(values: list[Any]) -> str:
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return iso_timestamp(value)
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        return value
+
+    raw = json.dumps([plain(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError
+        return [key.operand.coerce(value) for key, value in zip(keys, values, strict=True)]
+    except (ValueError, TypeError, BadRequest):
+        raise BadRequest(
+            f"Invalid cursor '{cursor[:40]}': pass a startCursor or endCursor from a response "
+            "made with the same order_by"
+        ) from None

@@ -1,0 +1,142 @@
+"""Record validation: a JSON Schema generated per object from its fields, checked by jsonschema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from hookwire.crm.catalog import FieldSpec, ObjectSpec
+from hookwire.crm.field_types import value_schema
+from hookwire.errors import BadRequest
+
+FORMAT_CHECKER = FormatChecker(formats=())
+
+
+@FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+@FORMAT_CHECKER.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+_WRITABLE_SYSTEM_FIELDS = {
+    "id": value_schema("UUID", None),
+    "position": value_schema("POSITION", None),
+}
+
+
+def field_schema(field: FieldSpec) -> dict[str, Any]:
+    schema = value_schema(field.type, field.options)
+    if field.is_nullable:
+        # if/then/else instead of anyOf keeps jsonschema's messages about the real type.
+        return {"if": {"type": "null"}, "then": True, "else": schema}
+    return schema
+
+
+def record_schema(spec: ObjectSpec, *, for_create: bool) -> dict[str, Any]:
+    """The JSON Schema a create (all required fields) or an update (any subset) must meet."""
+    properties = dict(_WRITABLE_SYSTEM_FIELDS) if for_create else {}
+    properties.update({f.storage_name: field_schema(f) for f in spec.data_fields})
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": spec.label_singular,
+        "type": "object",
+        "properties": properties,
+    }
+    if for_create:
+        schema["required"] = [
+            f.storage_name
+            for f in spec.data_fields
+            if not f.is_nullable and f.default_value is None
+        ]
+    return schema
+
+
+def validator(spec: ObjectSpec, *, for_create: bool) -> Draft202012Validator:
+    key = "validator.create" if for_create else "validator.update"
+    return spec.cached(
+        key,
+        lambda: Draft202012Validator(
+            record_schema(spec, for_create=for_create), format_checker=FORMAT_CHECKER
+        ),
+    )
+
+
+def validate_record(spec: ObjectSpec, data: Any, *, for_create: bool, where: str = "") -> None:
+    """Raise ``BadRequest`` naming every offending field when ``data`` is not a valid write."""
+    if not isinstance(data, dict):
+        raise BadRequest(f"{where or 'body'}: expected a JSON object with the record's fields")
+    unknown = [key for key in data if key not in _allowed_keys(spec, for_create)]
+    messages = [_unknown_field_message(spec, key, where) for key in unknown]
+    errors = sorted(
+        validator(spec, for_create=for_create).iter_errors(data), key=lambda e: list(e.path)
+    )
+    messages += [_message(spec, error, where) for error in errors]
+    if messages:
+        raise BadRequest(*messages)
+
+
+def _allowed_keys(spec: ObjectSpec, for_create: bool) -> set[str]:
+    keys = {f.storage_name for f in spec.data_fields}
+    return keys | set(_WRITABLE_SYSTEM_FIELDS) if for_create else keys
+
+
+def _unknown_field_message(spec: ObjectSpec, key: str, where: str) -> str:
+    hint = ""
+    field = next((f for f in spec.data_fields if f.name == key), None)
+    if field is not None and field.storage_name != key:
+        hint = f" (relations are written as '{field.storage_name}')"
+    elif key in ("createdAt", "updatedAt", "deletedAt"):
+        hint = " (it is set by the server)"
+    return f"{where}field '{key}' does not exist on object '{spec.name_singular}'{hint}"
+
+
+def _message(spec: ObjectSpec, error: ValidationError, where: str) -> str:
+    path = ".".join(str(part) for part in error.absolute_path)
+    subject = f"{where}field '{path}'" if path else f"{where}{spec.name_singular}"
+    match error.validator:
+        case "required":
+            missing = error.message.split("'")[1]
+            return f"{where}field '{missing}' is required on object '{spec.name_singular}'"
+        case "type":
+            expected = error.validator_value
+            expected = " or ".join(expected) if isinstance(expected, list) else expected
+            return f"{subject}: expected {expected}, got {_describe(error.instance)}"
+        case "enum":
+            allowed = ", ".join(str(v) for v in error.validator_value) or "(no options)"
+            return f"{subject}: expected one of {allowed}, got {_describe(error.instance)}"
+        case "format":
+            example = "2024-01-31" if error.validator_value == "date" else "2024-01-31T09:00:00Z"
+            return (
+                f"{subject}: expected an ISO 8601 {error.validator_value} such as {example}, "
+                f"got {_describe(error.instance)}"
+            )
+        case "pattern":
+            return f"{subject}: expected a UUID, got {_describe(error.instance)}"
+        case "uniqueItems":
+            return f"{subject}: values must be unique"
+        case "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            allowed = ", ".join(error.schema.get("properties", {}))
+            return f"{subject}: unknown subfield {', '.join(extra)}; expected {allowed}"
+    return f"{subject}: {error.message}"
+
+
+def _describe(value: Any) -> str:
+    kind = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+    text = repr(value) if not isinstance(value, (dict, list)) else ""
+    return f"{kind} {text}".strip()

@@ -1,0 +1,111 @@
+"""The database tables (SQLModel). Alembic migrations in ``hookwire/migrations`` create them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+# JSONB on PostgreSQL so record documents can carry expression indexes; plain JSON on SQLite.
+JSONDocument = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Workspace(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    display_name: str = Field(max_length=200, unique=True)
+    # Bumped on every metadata change, so each process can tell its cached schema is stale.
+    metadata_version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiKey(SQLModel, table=True):
+    """An issued API key. The token itself is never stored: its ``jti`` is this row's id."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    name: str = Field(max_length=200)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ObjectMetadata(SQLModel, table=True):
+    __tablename__ = "object_metadata"
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "name_singular"),
+        sa.UniqueConstraint("workspace_id", "name_plural"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    name_singular: str = Field(max_length=63)
+    name_plural: str = Field(max_length=63)
+    label_singular: str = Field(max_length=200)
+    label_plural: str = Field(max_length=200)
+    description: str | None = None
+    icon: str | None = Field(default=None, max_length=100)
+    is_custom: bool = False
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FieldMetadata(SQLModel, table=True):
+    __tablename__ = "field_metadata"
+    __table_args__ = (sa.UniqueConstraint("object_id", "name"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    object_id: str = Field(foreign_key="object_metadata.id", index=True, max_length=36)
+    name: str = Field(max_length=63)
+    label: str = Field(max_length=200)
+    type: str = Field(max_length=30)
+    description: str | None = None
+    icon: str | None = Field(default=None, max_length=100)
+    is_custom: bool = False
+    is_system: bool = False
+    is_active: bool = True
+    is_nullable: bool = True
+    default_value: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
+    options: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
+    settings: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Record(SQLModel, table=True):
+    """One record of any object.
+
+    Field values live in one JSON document (``data``) beside typed system columns. Custom
+    objects and fields then need no DDL per workspace, and filters, sorts and keyset
+    pagination on a field use expression indexes on ``(object_id, <path into data>)`` that
+    are shared by every object and workspace using that path (see ``crm.indexes``).
+    """
+
+    __table_args__ = (
+        sa.Index("ix_record_object_position", "object_id", "position", "id"),
+        sa.Index("ix_record_object_created", "object_id", "created_at", "id"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    object_id: str = Field(foreign_key="object_metadata.id", max_length=36)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDocument)
+    position: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None

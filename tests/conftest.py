@@ -1,0 +1,184 @@
+"""Shared fixtures: real servers over HTTP, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from hookwire.auth import issue_api_key
+from hookwire.crm.workspaces import create_workspace
+from hookwire.database import create_db_engine, migrate, transaction
+
+APP_SECRET = "test-secret-" + "x" * 32
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def service_unavailable(reason: str) -> None:
+    """Fail in CI, where every service must be up; skip elsewhere with the reason."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: services are required)", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Database:
+    backend: str
+    url: str
+    engine: Engine
+
+
+def _postgres_database() -> Iterator[str]:
+    admin_url = os.environ.get("HOOKWIRE_TEST_DATABASE_URL")
+    if not admin_url:
+        service_unavailable("HOOKWIRE_TEST_DATABASE_URL is not set; PostgreSQL tests need it")
+    admin_url = admin_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"hookwire_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        service_unavailable(f"PostgreSQL at {admin_url} is unreachable: {error.orig}")
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "hookwire.db"
+        urls: Iterator[str] = iter([f"sqlite:///{path}"])
+    else:
+        urls = _postgres_database()
+    url = next(urls)
+    engine = create_db_engine(url)
+    migrate(engine)
+    yield Database(request.param, url, engine)
+    engine.dispose()
+    next(urls, None)  # let the generator drop the database
+
+
+class Server:
+    """A ``hookwire serve`` process on a free port."""
+
+    def __init__(self, database: Database, log_path: Path, extra_env: dict[str, str] | None = None):
+        self.database = database
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database.url,
+            "APP_SECRET": APP_SECRET,
+            **(extra_env or {}),
+        }
+        env.pop("REDIS_URL", None)
+        self.log_path = log_path
+        self._log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hookwire.cli", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()}")
+            try:
+                if requests.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server not ready after {timeout}s: {self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def server(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("server") / f"{database.backend}.log"
+    running = Server(database, log)
+    yield running
+    running.stop()
+
+
+class Client:
+    """A keyed HTTP client for one workspace, as an integration would hold it."""
+
+    def __init__(self, base_url: str, token: str, workspace_id: str) -> None:
+        self.base_url = base_url
+        self.token = token
+        self.workspace_id = workspace_id
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.request(method, f"{self.base_url}{path}", timeout=30, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+
+def new_workspace(database: Database, name: str | None = None) -> tuple[str, str]:
+    """Create a workspace directly in the database; return (workspace id, API key)."""
+    with transaction(database.engine) as session:
+        workspace = create_workspace(session, name or f"ws-{secrets.token_hex(6)}")
+        issued = issue_api_key(session, APP_SECRET, workspace.id, "tests")
+        return workspace.id, issued.token
+
+
+@pytest.fixture
+def client(server: Server) -> Client:
+    workspace_id, token = new_workspace(server.database)
+    return Client(server.base_url, token, workspace_id)
+
+
+@pytest.fixture
+def other_client(server: Server) -> Client:
+    workspace_id, token = new_workspace(server.database)
+    return Client(server.base_url, token, workspace_id)
