@@ -72,7 +72,7 @@ def _redis_url(raw: str | None) -> str | None:
 
 
 def _port(raw: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
         raise ConfigError(f"PORT: expected a number from 1 to 65535, got {raw!r}")
     return int(raw)
 

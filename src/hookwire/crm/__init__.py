@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from hookwire.crm.graphql.endpoint import graphql_api
 from hookwire.crm.metadata_rest import metadata_api
 from hookwire.crm.rest import records_api
 
@@ -9,3 +10,4 @@ from hookwire.crm.rest import records_api
 def register_crm(app: Flask) -> None:
     app.register_blueprint(metadata_api)
     app.register_blueprint(records_api)
+    app.register_blueprint(graphql_api)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -13,6 +14,18 @@ from sqlmodel import Session, select
 from hookwire.crm.field_types import FieldType, relation_column
 from hookwire.errors import BadRequest
 from hookwire.models import FieldMetadata, ObjectMetadata, Workspace
+
+
+class Memoizing:
+    """Snapshots are immutable, so anything derived from one can be kept beside it."""
+
+    _derived: dict[str, Any]
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """``build()`` once per snapshot (validators, schemas); a racing rebuild is harmless."""
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
 
 @dataclass(frozen=True)
@@ -42,7 +55,7 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
-class ObjectSpec:
+class ObjectSpec(Memoizing):
     id: str
     workspace_id: str
     name_singular: str
@@ -72,19 +85,14 @@ class ObjectSpec:
             spec = next((f for f in self.fields if f.is_active and f.name == name), None)
         return spec
 
-    def cached(self, key: str, build) -> Any:
-        """Memoise something derived from this snapshot (validators, SQL expressions)."""
-        if key not in self._derived:
-            self._derived[key] = build()
-        return self._derived[key]
-
 
 @dataclass(frozen=True)
-class Catalog:
+class Catalog(Memoizing):
     workspace_id: str
     display_name: str
     version: int
     objects: tuple[ObjectSpec, ...]
+    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def _by_plural(self) -> dict[str, ObjectSpec]:

@@ -34,9 +34,17 @@ def indexed_paths(field: FieldSpec) -> list[tuple[tuple[str, ...], ValueKind]]:
     return []
 
 
+INDEX_PREFIX = "ix_record_doc_"
+
+
 def index_name(path: tuple[str, ...], kind: ValueKind) -> str:
     digest = hashlib.sha1(f"{'.'.join(path)}:{kind}".encode()).hexdigest()[:16]
-    return f"ix_record_doc_{digest}"
+    return f"{INDEX_PREFIX}{digest}"
+
+
+def is_field_index(name: str | None) -> bool:
+    """Whether an index is one of these runtime ones, which migrations must leave alone."""
+    return bool(name) and name.startswith(INDEX_PREFIX)
 
 
 def ensure_field_indexes(connection: Connection, field: FieldSpec) -> None:

@@ -8,7 +8,7 @@ from flask import Blueprint, g
 from sqlmodel import select
 
 from hookwire.crm import metadata
-from hookwire.crm.http import json_body, require_caller
+from hookwire.crm.request_context import json_body, require_caller
 from hookwire.database import transaction
 from hookwire.models import ObjectMetadata
 from hookwire.services import services

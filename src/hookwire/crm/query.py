@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hookwire.crm.catalog import ObjectSpec
 from hookwire.crm.documents import iso_timestamp, parse_timestamp
 from hookwire.crm.expressions import document_expression
-from hookwire.crm.field_types import SCALAR_KINDS, ValueKind, is_composite, subfields
+from hookwire.crm.field_types import SCALAR_KINDS, FieldType, ValueKind, is_composite, subfields
 from hookwire.crm.filters import Comparator, Condition, Conjunction, FilterNode, OrderKey
 from hookwire.errors import BadRequest
 from hookwire.models import Record
@@ -39,6 +39,7 @@ class Operand:
     kind: ValueKind
     is_timestamp_column: bool = False
     never_null: bool = False
+    is_timestamp_text: bool = False  # DATE_TIME in the document: compared in stored ISO form
 
     def coerce(self, raw: Any) -> Any:
         """Turn a value from a URL or a cursor into what SQL compares against."""
@@ -47,6 +48,8 @@ class Operand:
         try:
             if self.is_timestamp_column:
                 return parse_timestamp(raw) if isinstance(raw, str) else raw
+            if self.is_timestamp_text:
+                return iso_timestamp(parse_timestamp(raw))
             if self.kind is ValueKind.NUMBER:
                 return raw if isinstance(raw, (int, float)) else _number(raw)
             if self.kind is ValueKind.BOOLEAN:
@@ -94,7 +97,12 @@ def operand(spec: ObjectSpec, name: str, dialect: str) -> Operand:
         raise BadRequest(f"field '{head}' is not composite; drop '.{sub}'")
     else:
         path, kind = (field.storage_name,), SCALAR_KINDS[field.type]
-    return Operand(name, document_expression(dialect, path, kind), kind)
+    return Operand(
+        name,
+        document_expression(dialect, path, kind),
+        kind,
+        is_timestamp_text=field.type is FieldType.DATE_TIME,
+    )
 
 
 def filter_clause(spec: ObjectSpec, node: FilterNode, dialect: str) -> sa.ColumnElement:

@@ -37,6 +37,7 @@ class ListQuery:
     limit: int = DEFAULT_LIMIT
     after: str | None = None
     before: str | None = None
+    from_end: bool = False  # GraphQL `last` without `before`: the final page
 
 
 @dataclass
@@ -83,7 +84,7 @@ class RecordStore:
             scope.append(Record.deleted_at.is_(None))
 
         keys = sort_keys(spec, list(query.order_by or DEFAULT_ORDER), self.dialect)
-        backwards = query.before is not None
+        backwards = query.before is not None or query.from_end
         walk = [key.reversed() for key in keys] if backwards else keys
         conditions = list(scope)
         cursor = query.before or query.after
@@ -105,13 +106,20 @@ class RecordStore:
         return Page(
             records=[record_output(spec, row[0]) for row in rows],
             total_count=total,
-            has_next_page=more if not backwards else True,
+            has_next_page=more if not backwards else query.before is not None,
             has_previous_page=more if backwards else cursor is not None,
             cursors=[encode_cursor(list(row[1:])) for row in rows],
         )
 
     def get(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
         return record_output(spec, self._row(spec, record_id))
+
+    def find(self, spec: ObjectSpec, record_id: str) -> dict[str, Any] | None:
+        """The record, or None when it does not exist (a dangling relation)."""
+        try:
+            return self.get(spec, record_id)
+        except NotFound:
+            return None
 
     def _row(self, spec: ObjectSpec, record_id: str, *, for_update: bool = False) -> Record:
         statement = select(Record).where(

@@ -8,8 +8,8 @@ from flask import Blueprint, request
 
 from hookwire.crm.catalog import ObjectSpec
 from hookwire.crm.filters import parse_filter, parse_order_by
-from hookwire.crm.http import capitalized, current_catalog, json_body, require_caller
 from hookwire.crm.records import DEFAULT_LIMIT, MAX_LIMIT, ListQuery, RecordStore
+from hookwire.crm.request_context import capitalized, current_catalog, json_body, require_caller
 from hookwire.database import transaction
 from hookwire.errors import BadRequest
 from hookwire.services import services

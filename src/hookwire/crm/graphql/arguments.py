@@ -1,0 +1,81 @@
+"""GraphQL arguments (filter, orderBy, first/after/last/before) as the records service's query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hookwire.crm.catalog import ObjectSpec
+from hookwire.crm.field_types import is_composite
+from hookwire.crm.filters import (
+    Comparator,
+    Condition,
+    Conjunction,
+    Direction,
+    FilterNode,
+    OrderKey,
+)
+from hookwire.crm.records import DEFAULT_LIMIT, MAX_LIMIT, ListQuery
+from hookwire.errors import BadRequest
+
+_CONJUNCTIONS = ("and", "or", "not")
+
+
+def filter_node(spec: ObjectSpec, value: dict[str, Any]) -> FilterNode:
+    """``{name: {firstName: {eq: "Ada"}}, or: [...]}`` as the parsed REST filter tree."""
+    parts: list[FilterNode] = []
+    for key, operand in value.items():
+        if key == "and" or key == "or":
+            parts.append(Conjunction(key, tuple(filter_node(spec, item) for item in operand)))
+        elif key == "not":
+            parts.append(Conjunction("not", (filter_node(spec, operand),)))
+        else:
+            parts.extend(_conditions(spec, key, operand))
+    if not parts:
+        return Conjunction("and", ())
+    return parts[0] if len(parts) == 1 else Conjunction("and", tuple(parts))
+
+
+def _conditions(spec: ObjectSpec, key: str, comparisons: dict[str, Any]) -> list[Condition]:
+    field = spec.field_named(key)
+    if field is not None and is_composite(field.type):
+        return [
+            condition
+            for sub, sub_comparisons in comparisons.items()
+            for condition in _conditions_at(f"{key}.{sub}", sub_comparisons)
+        ]
+    return _conditions_at(key, comparisons)
+
+
+def _conditions_at(path: str, comparisons: dict[str, Any]) -> list[Condition]:
+    return [Condition(path, Comparator(name), value) for name, value in comparisons.items()]
+
+
+def order_keys(spec: ObjectSpec, items: list[dict[str, Any]]) -> tuple[OrderKey, ...]:
+    keys: list[OrderKey] = []
+    for item in items:
+        for key, direction in item.items():
+            if isinstance(direction, dict):
+                keys.extend(OrderKey(f"{key}.{sub}", Direction(d)) for sub, d in direction.items())
+            else:
+                keys.append(OrderKey(key, Direction(direction)))
+    return tuple(keys)
+
+
+def list_query(spec: ObjectSpec, args: dict[str, Any]) -> ListQuery:
+    first, last = args.get("first"), args.get("last")
+    if first is not None and last is not None:
+        raise BadRequest("pass either first or last, not both")
+    limit = first if first is not None else last if last is not None else DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(
+            f"{'first' if first is not None else 'last'}: expected 1 to {MAX_LIMIT}, got {limit}"
+        )
+    raw_filter = args.get("filter")
+    return ListQuery(
+        filter=filter_node(spec, raw_filter) if raw_filter else None,
+        order_by=order_keys(spec, args.get("orderBy") or []),
+        limit=limit,
+        after=args.get("after"),
+        before=args.get("before"),
+        from_end=last is not None and args.get("before") is None,
+    )

@@ -1,0 +1,241 @@
+"""``/graphql`` (records) and ``/metadata`` over HTTP: auth, parsing, limits, one transaction."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, request
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from sqlmodel import Session
+
+from hookwire.auth.guard import authenticate
+from hookwire.crm.catalog import Catalog
+from hookwire.crm.graphql.context import GraphContext
+from hookwire.crm.graphql.limits import QueryTooComplex, check_limits
+from hookwire.crm.graphql.metadata_schema import METADATA_SCHEMA
+from hookwire.crm.graphql.records_schema import records_schema
+from hookwire.crm.records import RecordStore
+from hookwire.errors import ApiError
+from hookwire.services import services
+
+graphql_api = Blueprint("graphql_api", __name__)
+
+_ERROR_CODES = {
+    400: "BAD_USER_INPUT",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+}
+
+
+class DocumentCache:
+    """Parsed and validated documents per (schema, query text): clients repeat their queries."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._entries: OrderedDict[
+            tuple[int, str], tuple[DocumentNode | None, list[GraphQLError]]
+        ] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, schema: GraphQLSchema, query: str
+    ) -> tuple[DocumentNode | None, list[GraphQLError]]:
+        key = (id(schema), query)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            entry: tuple[DocumentNode | None, list[GraphQLError]] = (None, [error])
+        else:
+            entry = (document, validate(schema, document))
+        with self._lock:
+            self._entries[key] = entry
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return entry
+
+
+_documents = DocumentCache()
+
+
+def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": code, **extra}}
+
+
+def _format(error: GraphQLError) -> dict[str, Any]:
+    original = error.original_error
+    if isinstance(original, ApiError):
+        formatted = _error(
+            "; ".join(original.messages), _ERROR_CODES.get(original.status, original.error)
+        )
+    elif original is not None:
+        formatted = _error(
+            "Internal server error; the server log has the details.", "INTERNAL_SERVER_ERROR"
+        )
+    else:
+        formatted = error.formatted
+        code = (error.extensions or {}).get("code") or _validation_code(error.message)
+        formatted.setdefault("extensions", {})["code"] = code
+    if error.path:
+        formatted["path"] = error.path
+    if error.locations:
+        formatted["locations"] = [
+            {"line": loc.line, "column": loc.column} for loc in error.locations
+        ]
+    return formatted
+
+
+def _validation_code(message: str) -> str:
+    # Wrong values (inline or in variables) are the user's input; the rest is a bad document.
+    value_markers = (
+        "Expected value of type",
+        "got invalid value",
+        "Expected type",
+        "cannot represent",
+        "is not defined by type",  # an unknown input field
+        "does not exist in",  # an unknown enum value (a bad SELECT option)
+        "was not provided",  # a required argument or input field
+    )
+    if any(marker in message for marker in value_markers):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def _payload() -> tuple[str | None, dict[str, Any] | None, str | None]:
+    if request.method == "GET":
+        variables = request.args.get("variables")
+        try:
+            parsed = json.loads(variables) if variables else None
+        except ValueError:
+            parsed = "invalid"
+        return request.args.get("query"), parsed, request.args.get("operationName")
+    try:
+        body = json.loads(request.get_data() or b"null")
+    except ValueError:
+        return None, None, None
+    if not isinstance(body, dict):
+        return None, None, None
+    return body.get("query"), body.get("variables"), body.get("operationName")
+
+
+def _respond(result: dict[str, Any], status: int = 200) -> tuple[dict[str, Any], int]:
+    return result, status
+
+
+def _serve(schema_for: Callable[[Catalog], GraphQLSchema]) -> tuple[dict[str, Any], int]:
+    query, variables, operation_name = _payload()
+    if not isinstance(query, str) or not query.strip():
+        return _respond(
+            {"errors": [_error("Expected a JSON body with a 'query' string.", "BAD_REQUEST")]}, 400
+        )
+    if variables is not None and not isinstance(variables, dict):
+        return _respond(
+            {"errors": [_error("'variables' must be a JSON object.", "BAD_REQUEST")]}, 400
+        )
+    try:
+        caller = authenticate()
+    except ApiError as error:
+        return _respond({"errors": [_error(error.messages[0], error.error)]})
+    app_services = services()
+    catalog = app_services.catalogs.get(caller.workspace_id, caller.metadata_version)
+    schema = schema_for(catalog)
+    document, errors = _documents.get(schema, query)
+    if errors:
+        return _respond({"errors": [_format(e) for e in errors]})
+    assert document is not None
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return _respond(
+            {
+                "errors": [
+                    _error(
+                        "Could not determine which operation to run; pass operationName.",
+                        "BAD_USER_INPUT",
+                    )
+                ]
+            }
+        )
+    if request.method == "GET" and operation.operation is not OperationType.QUERY:
+        return _respond(
+            {"errors": [_error("Mutations must be sent with POST.", "BAD_REQUEST")]}, 405
+        )
+    try:
+        check_limits(schema, operation, _fragments(document), variables)
+    except QueryTooComplex as error:
+        return _respond({"errors": [_format(error)]})
+    return _respond(
+        _execute(schema, document, operation, variables, operation_name, caller, catalog)
+    )
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def _execute(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    caller: Any,
+    catalog: Catalog,
+) -> dict[str, Any]:
+    """Run the operation in one transaction; a mutation with any error writes nothing."""
+    app_services = services()
+    is_mutation = operation.operation is OperationType.MUTATION
+    with Session(app_services.engine, expire_on_commit=False) as session:
+        context = GraphContext(
+            caller, catalog, session, RecordStore(session, catalog), app_services.config
+        )
+        try:
+            result: ExecutionResult = execute(
+                schema,
+                document,
+                variable_values=variables,
+                operation_name=operation_name,
+                context_value=context,
+            )  # type: ignore[assignment]
+            if is_mutation and not result.errors:
+                session.commit()
+            else:
+                session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+    output: dict[str, Any] = {}
+    if result.errors:
+        output["errors"] = [_format(error) for error in result.errors]
+    output["data"] = None if is_mutation and result.errors else result.data
+    return output
+
+
+@graphql_api.route("/graphql", methods=["GET", "POST"])
+def graphql_records() -> tuple[dict[str, Any], int]:
+    return _serve(records_schema)
+
+
+@graphql_api.route("/metadata", methods=["GET", "POST"])
+def graphql_metadata() -> tuple[dict[str, Any], int]:
+    return _serve(lambda _catalog: METADATA_SCHEMA)

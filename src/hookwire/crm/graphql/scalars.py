@@ -1,0 +1,96 @@
+"""Custom GraphQL scalars, named as Twenty names them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from graphql import GraphQLError, GraphQLScalarType, ValueNode, value_from_ast_untyped
+from graphql.language import FloatValueNode, IntValueNode, StringValueNode
+
+
+def _literal_string(node: ValueNode, _variables: Any = None) -> str:
+    if not isinstance(node, StringValueNode):
+        raise GraphQLError(
+            f"expected a string, got {type(node).__name__.removesuffix('ValueNode')}"
+        )
+    return node.value
+
+
+def _uuid(value: Any) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise GraphQLError(f"expected a UUID, got {value!r}") from None
+
+
+def _datetime(value: Any) -> str:
+    try:
+        datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise GraphQLError(
+            f"expected an ISO 8601 date-time such as 2024-01-31T09:00:00Z, got {value!r}"
+        ) from None
+    return str(value)
+
+
+def _date(value: Any) -> str:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        raise GraphQLError(f"expected an ISO 8601 date such as 2024-01-31, got {value!r}") from None
+    return str(value)
+
+
+def _big_float(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise GraphQLError(f"expected a number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise GraphQLError(f"expected a number, got {value!r}") from None
+    return int(number) if number.is_integer() and abs(number) < 2**63 else number
+
+
+def _big_float_literal(node: ValueNode, _variables: Any = None) -> int | float:
+    if not isinstance(node, (IntValueNode, FloatValueNode, StringValueNode)):
+        raise GraphQLError("expected a number")
+    return _big_float(node.value)
+
+
+UUIDScalar = GraphQLScalarType(
+    "UUID",
+    description="A UUID such as 20202020-0000-4000-8000-000000000000.",
+    serialize=str,
+    parse_value=_uuid,
+    parse_literal=lambda node, variables=None: _uuid(_literal_string(node)),
+)
+DateTimeScalar = GraphQLScalarType(
+    "DateTime",
+    description="An ISO 8601 date-time in UTC, e.g. 2024-01-31T09:00:00.000Z.",
+    serialize=str,
+    parse_value=_datetime,
+    parse_literal=lambda node, variables=None: _datetime(_literal_string(node)),
+)
+DateScalar = GraphQLScalarType(
+    "Date",
+    description="An ISO 8601 calendar date, e.g. 2024-01-31.",
+    serialize=str,
+    parse_value=_date,
+    parse_literal=lambda node, variables=None: _date(_literal_string(node)),
+)
+BigFloatScalar = GraphQLScalarType(
+    "BigFloat",
+    description="A number that may exceed 32-bit integers (amounts in micros).",
+    serialize=_big_float,
+    parse_value=_big_float,
+    parse_literal=_big_float_literal,
+)
+JSONScalar = GraphQLScalarType(
+    "JSON",
+    description="Any JSON value.",
+    serialize=lambda value: value,
+    parse_value=lambda value: value,
+    parse_literal=lambda node, variables=None: value_from_ast_untyped(node, variables),
+)
