@@ -4,6 +4,7 @@ from flask import Flask
 
 from hookwire.crm.graphql.endpoint import graphql_api
 from hookwire.crm.metadata_rest import metadata_api
+from hookwire.crm.openapi import openapi_api
 from hookwire.crm.rest import records_api
 
 
@@ -11,3 +12,4 @@ def register_crm(app: Flask) -> None:
     app.register_blueprint(metadata_api)
     app.register_blueprint(records_api)
     app.register_blueprint(graphql_api)
+    app.register_blueprint(openapi_api)

@@ -28,17 +28,25 @@ from hookwire.models import FieldMetadata, ObjectMetadata, Record, Workspace, ut
 
 NAME_PATTERN = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
 OPTION_VALUE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
-# Names that would collide with API routes, GraphQL root fields or system fields.
-RESERVED_NAMES = frozenset(
+# Object names that would collide with API routes, GraphQL root fields or shared types.
+RESERVED_OBJECT_NAMES = frozenset(
     {
         "object", "objects", "field", "fields", "metadata", "batch", "restore", "core",
         "webhook", "webhooks", "apiKey", "apiKeys", "workspace", "workspaces",
         "currentWorkspace", "graphql", "openApi", "event", "events", "relation", "relations",
         "query", "mutation", "subscription", "node", "edge", "edges", "pageInfo",
-        "totalCount", "cursor", "search", "duplicates", "id", "createdAt", "updatedAt",
-        "deletedAt", "position", "data", "type", "filter", "orderBy", "and", "or", "not",
+        "totalCount", "cursor", "search", "duplicates", "string", "int", "float", "boolean",
+        "uuid", "date", "dateTime", "bigFloat", "json", "fullName", "emails", "phones",
+        "links", "currency", "address", "filterIs", "orderByDirection", "ratingEnum",
+        "cursorPaging", "fieldMetadataType",
     }
 )  # fmt: skip
+# Suffixes of the GraphQL types generated per object (PersonEdge, PersonFilterInput, ...).
+RESERVED_OBJECT_SUFFIXES = ("Edge", "Connection", "Input", "Enum", "Filter", "OrderBy")
+# Field names taken by system fields and by the filter and mutation vocabulary.
+RESERVED_FIELD_NAMES = frozenset(
+    {"id", "createdAt", "updatedAt", "deletedAt", "position", "and", "or", "not"}
+)
 
 
 def bump_version(session: Session, workspace_id: str) -> None:
@@ -49,14 +57,26 @@ def bump_version(session: Session, workspace_id: str) -> None:
     )
 
 
+def _check_object_name(name: Any, what: str) -> str:
+    _check_name(name, what)
+    if name in RESERVED_OBJECT_NAMES or name.endswith(RESERVED_OBJECT_SUFFIXES):
+        raise BadRequest(f"{what}: '{name}' is reserved; choose another name")
+    return name
+
+
+def _check_field_name(name: Any) -> str:
+    _check_name(name, "name")
+    if name in RESERVED_FIELD_NAMES:
+        raise BadRequest(f"name: '{name}' is reserved for a system field; choose another name")
+    return name
+
+
 def _check_name(name: Any, what: str) -> str:
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise BadRequest(
             f"{what}: expected a camelCase name (a lowercase letter, then letters or digits, "
             f"63 characters at most), got {name!r}"
         )
-    if name in RESERVED_NAMES:
-        raise BadRequest(f"{what}: '{name}' is reserved; choose another name")
     return name
 
 
@@ -137,8 +157,8 @@ def create_object(session: Session, workspace_id: str, body: Any) -> ObjectMetad
     for key in ("nameSingular", "namePlural", "labelSingular", "labelPlural"):
         if key not in body:
             raise BadRequest(f"{key}: required")
-    singular = _check_name(body["nameSingular"], "nameSingular")
-    plural = _check_name(body["namePlural"], "namePlural")
+    singular = _check_object_name(body["nameSingular"], "nameSingular")
+    plural = _check_object_name(body["namePlural"], "namePlural")
     _check_object_names(session, workspace_id, singular, plural, exclude_id=None)
     definition = ObjectDefinition(
         singular,
@@ -185,8 +205,8 @@ def update_object(session: Session, workspace_id: str, object_id: str, body: Any
     if "nameSingular" in body or "namePlural" in body:
         if not row.is_custom:
             raise BadRequest("the names of a standard object cannot change")
-        singular = _check_name(body.get("nameSingular", row.name_singular), "nameSingular")
-        plural = _check_name(body.get("namePlural", row.name_plural), "namePlural")
+        singular = _check_object_name(body.get("nameSingular", row.name_singular), "nameSingular")
+        plural = _check_object_name(body.get("namePlural", row.name_plural), "namePlural")
         _check_object_names(session, workspace_id, singular, plural, exclude_id=row.id)
         row.name_singular, row.name_plural = singular, plural
     if "labelSingular" in body:
@@ -337,7 +357,7 @@ def create_field(session: Session, workspace_id: str, body: Any) -> FieldMetadat
         if key not in body:
             raise BadRequest(f"{key}: required")
     owner = get_object(session, workspace_id, str(body["objectMetadataId"]))
-    name = _check_name(body["name"], "name")
+    name = _check_field_name(body["name"])
     try:
         field_type = FieldType(body["type"])
     except ValueError:
