@@ -95,6 +95,23 @@ def _demo_key(engine: Engine, config: Config) -> str:
         return issue_api_key(session, config.app_secret, workspace.id, "serve --demo").token
 
 
+@main.command()
+@click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
+def worker(burst: bool) -> None:
+    """Deliver webhooks from the Redis queue (needs REDIS_URL); runs no migrations."""
+    from hookwire.hooks.jobs import run_worker
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = _config()
+    if not config.redis_url:
+        raise click.ClickException(
+            "REDIS_URL is not set; without Redis, `hookwire serve` delivers webhooks itself"
+        )
+    run_worker(config.redis_url, burst=burst)
+
+
 @main.group()
 def apikey() -> None:
     """Issue, list and revoke API keys."""

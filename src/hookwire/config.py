@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -19,12 +21,41 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """``"127.0.0.0/8, ::1/128"`` as networks; raises ValueError naming a bad entry."""
+    networks = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"not a CIDR network: {item!r}") from None
+    return tuple(networks)
+
+
+# Svix's schedule: the delay before each attempt (now, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+DEFAULT_RETRY_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    allowed_networks: tuple[Network, ...] = ()
+    timeout: float = 10.0
+    retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    disable_after: timedelta = timedelta(days=5)
+    lease: timedelta = timedelta(seconds=60)
+    dispatch_threads: int = 4
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str
     redis_url: str | None
     app_secret: str
     port: int
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -40,7 +71,57 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         redis_url=_redis_url(env.get("REDIS_URL") or None),
         app_secret=_app_secret(env.get("APP_SECRET") or "", database_url),
         port=_port(env.get("PORT") or "3000"),
+        webhooks=_webhook_settings(env),
     )
+
+
+def _webhook_settings(env: Mapping[str, str]) -> WebhookSettings:
+    defaults = WebhookSettings()
+    try:
+        networks = parse_networks(env.get("HOOKWIRE_WEBHOOK_ALLOWED_NETWORKS", ""))
+    except ValueError as error:
+        raise ConfigError(f"HOOKWIRE_WEBHOOK_ALLOWED_NETWORKS: {error}") from None
+    schedule = env.get("HOOKWIRE_WEBHOOK_RETRY_SCHEDULE")
+    return WebhookSettings(
+        allowed_networks=networks,
+        timeout=_seconds(env, "HOOKWIRE_WEBHOOK_TIMEOUT", defaults.timeout),
+        retry_schedule=_schedule(schedule) if schedule else defaults.retry_schedule,
+        disable_after=timedelta(
+            seconds=_seconds(
+                env, "HOOKWIRE_WEBHOOK_DISABLE_AFTER", defaults.disable_after.total_seconds()
+            )
+        ),
+        lease=timedelta(
+            seconds=_seconds(env, "HOOKWIRE_DELIVERY_LEASE", defaults.lease.total_seconds())
+        ),
+        dispatch_threads=int(_seconds(env, "HOOKWIRE_DISPATCH_THREADS", defaults.dispatch_threads)),
+    )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise ConfigError(f"{name}: expected a positive number, got {raw!r}")
+    return value
+
+
+def _schedule(raw: str) -> tuple[float, ...]:
+    try:
+        delays = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        delays = ()
+    if not delays or any(delay < 0 for delay in delays):
+        raise ConfigError(
+            "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE: expected comma-separated delays in seconds "
+            f"before each attempt, e.g. 0,5,300; got {raw!r}"
+        )
+    return delays
 
 
 def _database_url(raw: str) -> str:

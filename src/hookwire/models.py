@@ -109,3 +109,85 @@ class Record(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
+
+
+class Webhook(SQLModel, table=True):
+    """A subscription: record events matching ``operations`` are POSTed to ``target_url``."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    target_url: str = Field(max_length=2048)
+    operations: list[str] = Field(default_factory=lambda: ["*.*"], sa_type=sa.JSON)
+    description: str | None = None
+    # Encrypted with a key derived from APP_SECRET: signing needs the secret itself.
+    secret_ciphertext: str
+    is_enabled: bool = True
+    disabled_reason: str | None = None
+    failing_since: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A record change, written in the same transaction as the change itself."""
+
+    __tablename__ = "outbox_event"
+    __table_args__ = (sa.Index("ix_outbox_event_pending", "relayed", "created_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36)
+    event_name: str = Field(max_length=140)
+    object_metadata_id: str = Field(max_length=36)
+    record_id: str = Field(max_length=36)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDocument)
+    relayed: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Delivery(SQLModel, table=True):
+    """One event on its way to one webhook: retried until a 2xx or the schedule runs out."""
+
+    __table_args__ = (
+        sa.Index("ix_delivery_due", "status", "next_attempt_at"),
+        sa.Index("ix_delivery_webhook", "webhook_id", "created_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    event_id: str = Field(foreign_key="outbox_event.id", index=True, max_length=36)
+    webhook_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("webhook.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    workspace_id: str = Field(max_length=36)
+    status: str = Field(default="pending", max_length=16)
+    attempt_count: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claim_token: str | None = Field(default=None, max_length=36)
+    lease_expires_at: datetime | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """The log: every POST made, with its outcome."""
+
+    __tablename__ = "delivery_attempt"
+    __table_args__ = (sa.Index("ix_delivery_attempt_webhook", "webhook_id", "attempted_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    delivery_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("delivery.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    webhook_id: str = Field(max_length=36)
+    event_id: str = Field(max_length=36)
+    attempt_number: int
+    attempted_at: datetime = Field(default_factory=utcnow)
+    status_code: int | None = None
+    latency_ms: float = 0.0
+    response_body: str | None = None
+    error: str | None = None

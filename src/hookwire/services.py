@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
+from graphql import GraphQLSchema
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from hookwire.config import Config
-from hookwire.crm.catalog import CatalogCache
+from hookwire.crm.catalog import Catalog, CatalogCache
+from hookwire.crm.records import ChangeSink, RecordStore
 
 EXTENSION_KEY = "hookwire"
 
@@ -18,6 +22,13 @@ class Services:
     config: Config
     engine: Engine
     catalogs: CatalogCache
+    metadata_schema: GraphQLSchema
+    change_sink: ChangeSink | None = None
+    wake_dispatcher: Callable[[], None] = lambda: None
+
+    def record_store(self, session: Session, catalog: Catalog) -> RecordStore:
+        """A records store whose changes reach the webhook outbox."""
+        return RecordStore(session, catalog, self.change_sink)
 
 
 def services() -> Services:

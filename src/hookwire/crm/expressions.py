@@ -34,7 +34,8 @@ def document_expression_sql(dialect: str, path: tuple[str, ...], kind: ValueKind
         case ValueKind.BOOLEAN:
             return f"(CASE WHEN jsonb_typeof({node}) = 'boolean' THEN {text}::boolean END)"
         case ValueKind.LIST | ValueKind.JSON:
-            return f"({node})"
+            # A JSON null is SQL NULL, as json_extract makes it on SQLite, so [is]:NULL agrees.
+            return f"NULLIF({node}, 'null'::jsonb)"
     return text
 
 

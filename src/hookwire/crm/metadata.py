@@ -208,6 +208,8 @@ def update_object(session: Session, workspace_id: str, object_id: str, body: Any
         singular = _check_object_name(body.get("nameSingular", row.name_singular), "nameSingular")
         plural = _check_object_name(body.get("namePlural", row.name_plural), "namePlural")
         _check_object_names(session, workspace_id, singular, plural, exclude_id=row.id)
+        if singular != row.name_singular:
+            _retarget_relations(session, workspace_id, row.name_singular, singular)
         row.name_singular, row.name_plural = singular, plural
     if "labelSingular" in body:
         row.label_singular = _check_label(body["labelSingular"], "labelSingular")
@@ -223,6 +225,20 @@ def update_object(session: Session, workspace_id: str, object_id: str, body: Any
     session.add(row)
     bump_version(session, workspace_id)
     return row
+
+
+def _retarget_relations(session: Session, workspace_id: str, old: str, new: str) -> None:
+    """Relation fields name their target by ``nameSingular``: follow the object's rename."""
+    relations = session.exec(
+        select(FieldMetadata).where(
+            FieldMetadata.workspace_id == workspace_id, FieldMetadata.type == FieldType.RELATION
+        )
+    ).all()
+    for field in relations:
+        if (field.settings or {}).get("targetObject") == old:
+            field.settings = {**field.settings, "targetObject": new}
+            field.updated_at = utcnow()
+            session.add(field)
 
 
 def delete_object(session: Session, workspace_id: str, object_id: str) -> ObjectMetadata:
@@ -370,7 +386,8 @@ def create_field(session: Session, workspace_id: str, body: Any) -> FieldMetadat
     }
     storage = relation_column(name) if field_type is FieldType.RELATION else name
     if name in taken or storage in taken:
-        raise BadRequest(f"name: object '{owner.name_singular}' already has a field '{name}'")
+        clash = name if name in taken else storage
+        raise BadRequest(f"name: object '{owner.name_singular}' already has a field '{clash}'")
     options = _check_options(field_type, body.get("options"))
     definition = FieldDefinition(
         name=name,

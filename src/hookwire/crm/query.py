@@ -46,14 +46,17 @@ class Operand:
         if raw is None:
             return None
         try:
+            if self.kind is ValueKind.TEXT and not isinstance(raw, str):
+                raise ValueError(raw)  # only a forged cursor carries this
             if self.is_timestamp_column:
-                return parse_timestamp(raw) if isinstance(raw, str) else raw
+                return parse_timestamp(raw)
             if self.is_timestamp_text:
                 return iso_timestamp(parse_timestamp(raw))
             if self.kind is ValueKind.NUMBER:
-                return raw if isinstance(raw, (int, float)) else _number(raw)
+                return _number(raw)
             if self.kind is ValueKind.BOOLEAN:
-                return raw if isinstance(raw, bool) else _boolean(raw)
+                # A typed parameter: SQLAlchemy refuses < and > against a bare True or False.
+                return sa.literal(_boolean(raw), sa.Boolean())
         except ValueError:
             expected = {ValueKind.NUMBER: "a number", ValueKind.BOOLEAN: "true or false"}
             raise BadRequest(
@@ -63,12 +66,20 @@ class Operand:
         return raw
 
 
-def _number(raw: str) -> int | float:
+def _number(raw: Any) -> int | float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise ValueError(raw)
+    if not isinstance(raw, str):
+        return raw
     return int(raw) if raw.lstrip("-").isdigit() else float(raw)
 
 
-def _boolean(raw: str) -> bool:
-    if raw.lower() not in ("true", "false"):
+def _boolean(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)  # a cursor made on SQLite, where json_extract gives booleans as 1/0
+    if not isinstance(raw, str) or raw.lower() not in ("true", "false"):
         raise ValueError(raw)
     return raw.lower() == "true"
 
@@ -233,7 +244,8 @@ def keyset_clause(keys: list[SortKey], values: list[Any]) -> sa.ColumnElement:
 def encode_cursor(values: list[Any]) -> str:
     def plain(value: Any) -> Any:
         if isinstance(value, datetime):
-            return iso_timestamp(value)
+            # Full precision: a cursor rounded to milliseconds would repeat or skip records.
+            return value.isoformat(timespec="microseconds")
         if isinstance(value, Decimal):
             return int(value) if value == value.to_integral_value() else float(value)
         return value

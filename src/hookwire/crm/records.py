@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from hookwire.crm.catalog import Catalog, ObjectSpec
-from hookwire.crm.documents import new_document, record_output, updated_document
+from hookwire.crm.documents import changed_fields, new_document, record_output, updated_document
 from hookwire.crm.field_types import FieldType
 from hookwire.crm.filters import Direction, FilterNode, OrderKey, mentions_field
 from hookwire.crm.query import (
@@ -57,6 +57,23 @@ class Page:
         return self.cursors[-1] if self.cursors else None
 
 
+@dataclass(frozen=True)
+class RecordChange:
+    """A committed-with-the-write fact: ``action`` is created, updated, deleted, destroyed or
+    restored; ``updated_fields`` lists what an update changed."""
+
+    spec: ObjectSpec
+    action: str
+    record: dict[str, Any]
+    updated_fields: list[str] | None = None
+
+
+class ChangeSink(Protocol):
+    """Receives every change inside the writing transaction (the webhook outbox does)."""
+
+    def record_changes(self, session: Session, changes: list[RecordChange]) -> None: ...
+
+
 def _parse_id(record_id: str) -> str:
     try:
         return str(uuid.UUID(record_id))
@@ -67,10 +84,22 @@ def _parse_id(record_id: str) -> str:
 class RecordStore:
     """Reads and writes the records of one workspace, validated against its catalog."""
 
-    def __init__(self, session: Session, catalog: Catalog) -> None:
+    def __init__(self, session: Session, catalog: Catalog, sink: ChangeSink | None = None) -> None:
         self.session = session
         self.catalog = catalog
+        self.sink = sink
         self.dialect = session.get_bind().dialect.name
+
+    def _emit(
+        self,
+        spec: ObjectSpec,
+        action: str,
+        records: list[dict[str, Any]],
+        updated_fields: list[str] | None = None,
+    ) -> None:
+        if self.sink is not None and records:
+            changes = [RecordChange(spec, action, record, updated_fields) for record in records]
+            self.sink.record_changes(self.session, changes)
 
     # reads
 
@@ -163,7 +192,9 @@ class RecordStore:
         ]
         self.session.add_all(rows)
         self.session.flush()
-        return [record_output(spec, row) for row in rows]
+        records = [record_output(spec, row) for row in rows]
+        self._emit(spec, "created", records)
+        return records
 
     def create(self, spec: ObjectSpec, item: Any) -> dict[str, Any]:
         return self.create_many(spec, [item])[0]
@@ -176,11 +207,16 @@ class RecordStore:
             raise NotFound(
                 f"{spec.label_singular} with id {record_id} is deleted; restore it first"
             )
+        before = record_output(spec, row)
         row.data = updated_document(spec, row.data or {}, patch)
         row.updated_at = utcnow()
         self.session.add(row)
         self.session.flush()
-        return record_output(spec, row)
+        after = record_output(spec, row)
+        changed = [key for key in changed_fields(before, after) if key != "updatedAt"]
+        if changed:
+            self._emit(spec, "updated", [after], updated_fields=changed)
+        return after
 
     def soft_delete(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
         row = self._row(spec, record_id, for_update=True)
@@ -188,6 +224,7 @@ class RecordStore:
             row.deleted_at = utcnow()
             self.session.add(row)
             self.session.flush()
+            self._emit(spec, "deleted", [record_output(spec, row)])
         return record_output(spec, row)
 
     def restore(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
@@ -196,6 +233,7 @@ class RecordStore:
             row.deleted_at = None
             self.session.add(row)
             self.session.flush()
+            self._emit(spec, "restored", [record_output(spec, row)])
         return record_output(spec, row)
 
     def destroy(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
@@ -203,6 +241,7 @@ class RecordStore:
         output = record_output(spec, row)
         self.session.delete(row)
         self.session.flush()
+        self._emit(spec, "destroyed", [output])
         return output
 
     # helpers

@@ -43,7 +43,7 @@ def list_query_from_args() -> ListQuery:
 
 
 def _store(session) -> RecordStore:
-    return RecordStore(session, current_catalog())
+    return services().record_store(session, current_catalog())
 
 
 @records_api.get("/<name_plural>")

@@ -71,7 +71,9 @@ def validator(spec: ObjectSpec, *, for_create: bool) -> Draft202012Validator:
 def validate_record(spec: ObjectSpec, data: Any, *, for_create: bool, where: str = "") -> None:
     """Raise ``BadRequest`` naming every offending field when ``data`` is not a valid write."""
     if not isinstance(data, dict):
-        raise BadRequest(f"{where or 'body'}: expected a JSON object with the record's fields")
+        raise BadRequest(
+            f"{where.strip() or 'body'}: expected a JSON object with the record's fields"
+        )
     unknown = [key for key in data if key not in _allowed_keys(spec, for_create)]
     messages = [_unknown_field_message(spec, key, where) for key in unknown]
     errors = sorted(
@@ -138,5 +140,5 @@ def _describe(value: Any) -> str:
         dict: "object",
         type(None): "null",
     }.get(type(value), type(value).__name__)
-    text = repr(value) if not isinstance(value, (dict, list)) else ""
+    text = "" if isinstance(value, (dict, list)) or value is None else repr(value)
     return f"{kind} {text}".strip()

@@ -63,8 +63,16 @@ def order_keys(spec: ObjectSpec, items: list[dict[str, Any]]) -> tuple[OrderKey,
 
 def list_query(spec: ObjectSpec, args: dict[str, Any]) -> ListQuery:
     first, last = args.get("first"), args.get("last")
+    after, before = args.get("after"), args.get("before")
     if first is not None and last is not None:
         raise BadRequest("pass either first or last, not both")
+    if after is not None and before is not None:
+        raise BadRequest("pass either after or before, not both")
+    # As Twenty: first pages forward from after, last pages backward from before.
+    if last is not None and after is not None:
+        raise BadRequest("last: pass first with after (last pages backward, with before)")
+    if first is not None and before is not None:
+        raise BadRequest("first: pass last with before (first pages forward, with after)")
     limit = first if first is not None else last if last is not None else DEFAULT_LIMIT
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(
@@ -75,7 +83,7 @@ def list_query(spec: ObjectSpec, args: dict[str, Any]) -> ListQuery:
         filter=filter_node(spec, raw_filter) if raw_filter else None,
         order_by=order_keys(spec, args.get("orderBy") or []),
         limit=limit,
-        after=args.get("after"),
-        before=args.get("before"),
-        from_end=last is not None and args.get("before") is None,
+        after=after,
+        before=before,
+        from_end=last is not None and before is None,
     )

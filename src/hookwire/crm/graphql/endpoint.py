@@ -15,12 +15,18 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
+    ValueNode,
+    VariableNode,
+    Visitor,
     execute,
     get_operation_ast,
     parse,
     validate,
+    visit,
 )
 from sqlmodel import Session
 
@@ -28,9 +34,7 @@ from hookwire.auth.guard import authenticate
 from hookwire.crm.catalog import Catalog
 from hookwire.crm.graphql.context import GraphContext
 from hookwire.crm.graphql.limits import QueryTooComplex, check_limits
-from hookwire.crm.graphql.metadata_schema import METADATA_SCHEMA
 from hookwire.crm.graphql.records_schema import records_schema
-from hookwire.crm.records import RecordStore
 from hookwire.errors import ApiError
 from hookwire.services import services
 
@@ -68,7 +72,7 @@ class DocumentCache:
         except GraphQLError as error:
             entry: tuple[DocumentNode | None, list[GraphQLError]] = (None, [error])
         else:
-            entry = (document, validate(schema, document))
+            entry = (document, _validate(schema, document))
         with self._lock:
             self._entries[key] = entry
             while len(self._entries) > self._size:
@@ -79,12 +83,55 @@ class DocumentCache:
 _documents = DocumentCache()
 
 
+def _validate(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+    """Validation errors, those about a value naming the argument or input field it is for."""
+    errors = validate(schema, document)
+    if not errors:
+        return errors
+    paths = _input_paths(document)
+    located = []
+    for error in errors:
+        where = paths.get(id(error.nodes[0])) if error.nodes else None
+        # graphql-core's scalar messages say what is wrong ("String cannot represent a non
+        # string value: 5") but not where; a client needs to know which field to fix.
+        message = f"{where}: {error.message}" if where else error.message
+        code = "BAD_USER_INPUT" if where else _validation_code(error.message)
+        extensions = {**(error.extensions or {}), "code": code}
+        located.append(GraphQLError(message, error.nodes, extensions=extensions))
+    return located
+
+
+def _input_paths(document: DocumentNode) -> dict[int, str]:
+    """``data.name.firstName`` for every value node (and input field) in the arguments."""
+    paths: dict[int, str] = {}
+
+    def walk(value: ValueNode, path: str) -> None:
+        if not isinstance(value, VariableNode):  # an undefined variable is a document error
+            paths[id(value)] = path
+        if isinstance(value, ObjectValueNode):
+            for field in value.fields:
+                paths[id(field)] = f"{path}.{field.name.value}"
+                walk(field.value, f"{path}.{field.name.value}")
+        elif isinstance(value, ListValueNode):
+            for index, item in enumerate(value.values):
+                walk(item, f"{path}[{index}]")
+
+    class Arguments(Visitor):
+        def enter_argument(self, node: Any, *_args: Any) -> None:
+            walk(node.value, node.name.value)
+
+    visit(document, Arguments())
+    return paths
+
+
 def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": code, **extra}}
 
 
 def _format(error: GraphQLError) -> dict[str, Any]:
     original = error.original_error
+    while isinstance(original, GraphQLError):  # a bad variable value wraps the scalar's error
+        original = original.original_error
     if isinstance(original, ApiError):
         formatted = _error(
             "; ".join(original.messages), _ERROR_CODES.get(original.status, original.error)
@@ -207,7 +254,11 @@ def _execute(
     is_mutation = operation.operation is OperationType.MUTATION
     with Session(app_services.engine, expire_on_commit=False) as session:
         context = GraphContext(
-            caller, catalog, session, RecordStore(session, catalog), app_services.config
+            caller,
+            catalog,
+            session,
+            app_services.record_store(session, catalog),
+            app_services.config,
         )
         try:
             result: ExecutionResult = execute(
@@ -238,4 +289,4 @@ def graphql_records() -> tuple[dict[str, Any], int]:
 
 @graphql_api.route("/metadata", methods=["GET", "POST"])
 def graphql_metadata() -> tuple[dict[str, Any], int]:
-    return _serve(lambda _catalog: METADATA_SCHEMA)
+    return _serve(lambda _catalog: services().metadata_schema)

@@ -397,7 +397,11 @@ def _revoke(_root: Any, info: GraphQLResolveInfo, input: dict) -> dict:
     return _api_key_output(row)
 
 
-def build_metadata_schema() -> GraphQLSchema:
+def build_metadata_schema(
+    extra_queries: dict[str, GraphQLField] | None = None,
+    extra_mutations: dict[str, GraphQLField] | None = None,
+) -> GraphQLSchema:
+    """The /metadata schema, with fields other packages (webhooks) contribute."""
     query = GraphQLObjectType(
         "Query",
         {
@@ -424,6 +428,7 @@ def build_metadata_schema() -> GraphQLSchema:
                     for row in list_api_keys(_context(info).session, _workspace_id(info))
                 ],
             ),
+            **(extra_queries or {}),
         },
     )
     create_key_input = _input_type(
@@ -450,9 +455,7 @@ def build_metadata_schema() -> GraphQLSchema:
                 },
                 resolve=_revoke,
             ),
+            **(extra_mutations or {}),
         },
     )
     return GraphQLSchema(query=query, mutation=mutation)
-
-
-METADATA_SCHEMA = build_metadata_schema()

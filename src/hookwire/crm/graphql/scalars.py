@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +17,19 @@ def _literal_string(node: ValueNode, _variables: Any = None) -> str:
             f"expected a string, got {type(node).__name__.removesuffix('ValueNode')}"
         )
     return node.value
+
+
+def _literal(parse: Callable[[Any], Any]) -> Callable[..., Any]:
+    """``parse_literal`` for a string scalar; graphql-core reports a ValueError with the
+    value's location and expected type, which a GraphQLError raised here would lack."""
+
+    def parse_literal(node: ValueNode, _variables: Any = None) -> Any:
+        try:
+            return parse(_literal_string(node))
+        except GraphQLError as error:
+            raise ValueError(error.message) from None
+
+    return parse_literal
 
 
 def _uuid(value: Any) -> str:
@@ -55,8 +69,11 @@ def _big_float(value: Any) -> int | float:
 
 def _big_float_literal(node: ValueNode, _variables: Any = None) -> int | float:
     if not isinstance(node, (IntValueNode, FloatValueNode, StringValueNode)):
-        raise GraphQLError("expected a number")
-    return _big_float(node.value)
+        raise ValueError("expected a number")
+    try:
+        return _big_float(node.value)
+    except GraphQLError as error:
+        raise ValueError(error.message) from None
 
 
 UUIDScalar = GraphQLScalarType(
@@ -64,21 +81,21 @@ UUIDScalar = GraphQLScalarType(
     description="A UUID such as 20202020-0000-4000-8000-000000000000.",
     serialize=str,
     parse_value=_uuid,
-    parse_literal=lambda node, variables=None: _uuid(_literal_string(node)),
+    parse_literal=_literal(_uuid),
 )
 DateTimeScalar = GraphQLScalarType(
     "DateTime",
     description="An ISO 8601 date-time in UTC, e.g. 2024-01-31T09:00:00.000Z.",
     serialize=str,
     parse_value=_datetime,
-    parse_literal=lambda node, variables=None: _datetime(_literal_string(node)),
+    parse_literal=_literal(_datetime),
 )
 DateScalar = GraphQLScalarType(
     "Date",
     description="An ISO 8601 calendar date, e.g. 2024-01-31.",
     serialize=str,
     parse_value=_date,
-    parse_literal=lambda node, variables=None: _date(_literal_string(node)),
+    parse_literal=_literal(_date),
 )
 BigFloatScalar = GraphQLScalarType(
     "BigFloat",

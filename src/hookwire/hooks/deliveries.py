@@ -1,0 +1,273 @@
+"""Delivery state in the database, the source of truth: relay, claim, load, record outcomes.
+
+A delivery is ``pending`` until claimed; a claim sets ``sending``, a lease and a fresh claim
+token. A claim whose lease runs out (its worker died, or Redis lost the job) is due again, so
+nothing waits forever; a worker that finds its token replaced skips the delivery. Statements
+are shaped to work on SQLite and PostgreSQL alike, with ``SKIP LOCKED`` where Postgres has it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from hookwire.crm.documents import iso_timestamp
+from hookwire.hooks.operations import matches
+from hookwire.hooks.retry import RetryPolicy
+from hookwire.hooks.webhook_secrets import SecretBox
+from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook
+
+PENDING, SENDING, SUCCEEDED, FAILED = "pending", "sending", "succeeded", "failed"
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: str
+    token: str
+
+
+@dataclass(frozen=True)
+class DeliveryJob:
+    """Everything needed to make one attempt, without touching the database."""
+
+    delivery_id: str
+    attempt_number: int
+    event_id: str
+    webhook_id: str
+    target_url: str
+    secret: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: DeliveryJob
+    attempted_at: datetime
+    status_code: int | None
+    latency_ms: float
+    response_body: str | None
+    error: str | None
+    retry_after: timedelta | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def _locked(statement: sa.Select, session: Session) -> sa.Select:
+    if session.get_bind().dialect.name == "postgresql":
+        return statement.with_for_update(skip_locked=True)
+    return statement  # SQLite has one writer at a time
+
+
+def relay(session: Session, limit: int = 500) -> int:
+    """Turn pending outbox events into one delivery per matching enabled webhook."""
+    events = session.exec(
+        _locked(
+            select(OutboxEvent)
+            .where(OutboxEvent.relayed.is_(False))
+            .order_by(OutboxEvent.created_at)
+            .limit(limit),
+            session,
+        )
+    ).all()
+    if not events:
+        return 0
+    workspace_ids = {event.workspace_id for event in events}
+    webhooks: dict[str, list[Webhook]] = defaultdict(list)
+    for webhook in session.exec(
+        select(Webhook).where(Webhook.workspace_id.in_(workspace_ids), Webhook.is_enabled)
+    ).all():
+        webhooks[webhook.workspace_id].append(webhook)
+    rows = [
+        {
+            "id": str(uuid.uuid4()),
+            "event_id": event.id,
+            "webhook_id": webhook.id,
+            "workspace_id": event.workspace_id,
+            "status": PENDING,
+            "attempt_count": 0,
+            "next_attempt_at": event.created_at,
+            "created_at": event.created_at,
+        }
+        for event in events
+        for webhook in webhooks[event.workspace_id]
+        if matches(webhook.operations, event.event_name)
+    ]
+    if rows:
+        session.execute(sa.insert(Delivery), rows)
+    session.execute(
+        sa.update(OutboxEvent)
+        .where(OutboxEvent.id.in_([event.id for event in events]))
+        .values(relayed=True)
+    )
+    return len(rows)
+
+
+def claim_due(session: Session, limit: int, lease: timedelta, now: datetime) -> list[Claim]:
+    """Take up to ``limit`` due deliveries of enabled webhooks, oldest first."""
+    due = sa.or_(
+        sa.and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
+        sa.and_(Delivery.status == SENDING, Delivery.lease_expires_at < now),
+    )
+    candidates = _locked(
+        select(Delivery.id)
+        .join(Webhook, Webhook.id == Delivery.webhook_id)
+        .where(due, Webhook.is_enabled)
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit),
+        session,
+    )
+    ids = list(session.exec(candidates).all())
+    if not ids:
+        return []
+    claims = [Claim(delivery_id, str(uuid.uuid4())) for delivery_id in ids]
+    session.execute(
+        sa.update(Delivery),
+        [
+            {
+                "id": claim.delivery_id,
+                "status": SENDING,
+                "claim_token": claim.token,
+                "lease_expires_at": now + lease,
+            }
+            for claim in claims
+        ],
+    )
+    return claims
+
+
+def release(session: Session, claims: list[Claim]) -> None:
+    """Give claims back (their jobs could not be queued): due again at once."""
+    for claim in claims:
+        session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
+            .values(status=PENDING, claim_token=None, lease_expires_at=None)
+        )
+
+
+def load_jobs(
+    session: Session, claims: list[Claim], secrets: SecretBox, lease_until: datetime
+) -> list[DeliveryJob]:
+    """Jobs for the claims still held (token unchanged); their leases are extended."""
+    tokens = {claim.delivery_id: claim.token for claim in claims}
+    rows = session.exec(
+        select(Delivery, OutboxEvent, Webhook)
+        .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
+        .join(Webhook, Webhook.id == Delivery.webhook_id)
+        .where(Delivery.id.in_(list(tokens)), Delivery.status == SENDING)
+    ).all()
+    held = [row for row in rows if row[0].claim_token == tokens[row[0].id]]
+    if held:
+        session.execute(
+            sa.update(Delivery),
+            [{"id": delivery.id, "lease_expires_at": lease_until} for delivery, _, _ in held],
+        )
+    return [
+        DeliveryJob(
+            delivery_id=delivery.id,
+            attempt_number=delivery.attempt_count + 1,
+            event_id=event.id,
+            webhook_id=webhook.id,
+            target_url=webhook.target_url,
+            secret=secrets.open(webhook.secret_ciphertext),
+            body=event_body(event, webhook.id),
+        )
+        for delivery, event, webhook in held
+        if webhook.is_enabled
+    ]
+
+
+def event_body(event: OutboxEvent, webhook_id: str) -> str:
+    """Twenty's webhook body for one event and one webhook."""
+    payload = event.payload
+    body: dict[str, Any] = {
+        "eventName": event.event_name,
+        "objectMetadata": {"id": event.object_metadata_id, "nameSingular": payload["nameSingular"]},
+        "workspaceId": event.workspace_id,
+        "webhookId": webhook_id,
+        "eventDate": iso_timestamp(event.created_at),
+        "record": payload["record"],
+    }
+    if "updatedFields" in payload:
+        body["updatedFields"] = payload["updatedFields"]
+    return json.dumps(body, separators=(",", ":"))
+
+
+def record_outcomes(
+    session: Session, outcomes: list[Outcome], policy: RetryPolicy, now: datetime
+) -> None:
+    """Log every attempt; settle or reschedule each delivery; disable webhooks that must be."""
+    if not outcomes:
+        return
+    session.execute(
+        sa.insert(DeliveryAttempt),
+        [
+            {
+                "id": str(uuid.uuid4()),
+                "delivery_id": o.job.delivery_id,
+                "webhook_id": o.job.webhook_id,
+                "event_id": o.job.event_id,
+                "attempt_number": o.job.attempt_number,
+                "attempted_at": o.attempted_at,
+                "status_code": o.status_code,
+                "latency_ms": o.latency_ms,
+                "response_body": o.response_body,
+                "error": o.error,
+            }
+            for o in outcomes
+        ],
+    )
+    session.execute(sa.update(Delivery), [_delivery_update(o, policy, now) for o in outcomes])
+    _update_webhooks(session, outcomes, policy, now)
+
+
+def _delivery_update(outcome: Outcome, policy: RetryPolicy, now: datetime) -> dict[str, Any]:
+    update: dict[str, Any] = {
+        "id": outcome.job.delivery_id,
+        "attempt_count": outcome.job.attempt_number,
+        "last_status_code": outcome.status_code,
+        "last_error": outcome.error,
+        "claim_token": None,
+        "lease_expires_at": None,
+    }
+    if outcome.succeeded:
+        return {**update, "status": SUCCEEDED, "completed_at": now}
+    retry_at = None
+    if outcome.status_code != 410:
+        retry_at = policy.next_attempt_at(outcome.job.attempt_number, now, outcome.retry_after)
+    if retry_at is None:
+        return {**update, "status": FAILED, "completed_at": now}
+    return {**update, "status": PENDING, "next_attempt_at": retry_at}
+
+
+def _update_webhooks(
+    session: Session, outcomes: list[Outcome], policy: RetryPolicy, now: datetime
+) -> None:
+    by_webhook: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        by_webhook[outcome.job.webhook_id].append(outcome)
+    webhooks = session.exec(select(Webhook).where(Webhook.id.in_(list(by_webhook)))).all()
+    for webhook in webhooks:
+        latest = max(by_webhook[webhook.id], key=lambda o: o.attempted_at)
+        if latest.succeeded:
+            webhook.failing_since = None
+        elif latest.status_code == 410:
+            webhook.is_enabled = False
+            webhook.disabled_reason = "The target answered 410 Gone."
+        else:
+            webhook.failing_since = webhook.failing_since or latest.attempted_at
+            if policy.should_disable(webhook.failing_since, now):
+                webhook.is_enabled = False
+                webhook.disabled_reason = (
+                    f"Every attempt failed since {iso_timestamp(webhook.failing_since)}."
+                )
+        session.add(webhook)

@@ -1,0 +1,48 @@
+"""The outbox: every record change becomes an event row in the writing transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from hookwire.crm.records import RecordChange
+from hookwire.models import OutboxEvent
+
+_PENDING = "hookwire.outbox.pending"
+
+
+class Outbox:
+    """A ``ChangeSink``: adds one event per change, then wakes the relay after the commit."""
+
+    def __init__(self, on_commit: Callable[[], None] | None = None) -> None:
+        self._on_commit = on_commit
+
+    def record_changes(self, session: Session, changes: list[RecordChange]) -> None:
+        session.add_all(
+            OutboxEvent(
+                workspace_id=change.spec.workspace_id,
+                event_name=f"{change.spec.name_singular}.{change.action}",
+                object_metadata_id=change.spec.id,
+                record_id=change.record["id"],
+                payload=_payload(change),
+            )
+            for change in changes
+        )
+        session.info[_PENDING] = True
+        if self._on_commit is not None and not sa.event.contains(
+            session, "after_commit", self._after_commit
+        ):
+            sa.event.listen(session, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(_PENDING, False) and self._on_commit is not None:
+            self._on_commit()
+
+
+def _payload(change: RecordChange) -> dict:
+    payload = {"nameSingular": change.spec.name_singular, "record": change.record}
+    if change.updated_fields is not None:
+        payload["updatedFields"] = change.updated_fields
+    return payload

@@ -1,0 +1,188 @@
+"""The webhook registry: create, change, delete and read a workspace's subscriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from hookwire.config import WebhookSettings
+from hookwire.crm.documents import iso_timestamp
+from hookwire.errors import BadRequest, NotFound
+from hookwire.hooks.operations import validate_operations
+from hookwire.hooks.targets import TargetRefused, check_target
+from hookwire.hooks.webhook_secrets import SecretBox, generate_secret
+from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook, utcnow
+
+CREATE_KEYS = {"targetUrl", "operations", "description", "secret"}
+UPDATE_KEYS = CREATE_KEYS | {"isEnabled"}
+MAX_SECRET_LENGTH = 500
+
+
+class WebhookRegistry:
+    """Webhook rows of one workspace, checked against its objects and the target policy."""
+
+    def __init__(
+        self,
+        session: Session,
+        workspace_id: str,
+        object_names: Iterable[str],
+        settings: WebhookSettings,
+        secrets: SecretBox,
+    ) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+        self.object_names = list(object_names)
+        self.settings = settings
+        self.secrets = secrets
+
+    def list(self) -> list[Webhook]:
+        return list(
+            self.session.exec(
+                select(Webhook)
+                .where(Webhook.workspace_id == self.workspace_id)
+                .order_by(Webhook.created_at, Webhook.id)
+            ).all()
+        )
+
+    def get(self, webhook_id: str) -> Webhook:
+        row = self.session.get(Webhook, webhook_id)
+        if row is None or row.workspace_id != self.workspace_id:
+            raise NotFound(f"webhook with id {webhook_id} not found")
+        return row
+
+    def create(self, body: Any) -> tuple[Webhook, str]:
+        """The new webhook and its secret, which is shown this once."""
+        body = _object_body(body, CREATE_KEYS)
+        if "targetUrl" not in body:
+            raise BadRequest("targetUrl: required (the URL that receives the events)")
+        secret = self._secret(body.get("secret")) or generate_secret()
+        row = Webhook(
+            workspace_id=self.workspace_id,
+            target_url=self._target(body["targetUrl"]),
+            operations=validate_operations(body.get("operations"), self.object_names),
+            description=_description(body.get("description")),
+            secret_ciphertext=self.secrets.seal(secret),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row, secret
+
+    def update(self, webhook_id: str, body: Any) -> Webhook:
+        body = _object_body(body, UPDATE_KEYS)
+        row = self.get(webhook_id)
+        if "targetUrl" in body:
+            row.target_url = self._target(body["targetUrl"])
+        if "operations" in body:
+            row.operations = validate_operations(body["operations"], self.object_names)
+        if "description" in body:
+            row.description = _description(body["description"])
+        if body.get("secret"):
+            row.secret_ciphertext = self.secrets.seal(self._secret(body["secret"]))
+        if "isEnabled" in body:
+            if not isinstance(body["isEnabled"], bool):
+                raise BadRequest("isEnabled: expected true or false")
+            row.is_enabled = body["isEnabled"]
+            if row.is_enabled:
+                row.disabled_reason, row.failing_since = None, None
+        row.updated_at = utcnow()
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def delete(self, webhook_id: str) -> Webhook:
+        row = self.get(webhook_id)
+        self.session.delete(row)
+        self.session.flush()
+        return row
+
+    def attempts(self, webhook_id: str, limit: int) -> list[tuple[DeliveryAttempt, str]]:
+        """The newest attempts with their event names, newest first."""
+        self.get(webhook_id)
+        rows = self.session.exec(
+            select(DeliveryAttempt, OutboxEvent.event_name)
+            .join(OutboxEvent, OutboxEvent.id == DeliveryAttempt.event_id)
+            .where(DeliveryAttempt.webhook_id == webhook_id)
+            .order_by(DeliveryAttempt.attempted_at.desc(), DeliveryAttempt.attempt_number.desc())
+            .limit(limit)
+        ).all()
+        return [(attempt, name) for attempt, name in rows]
+
+    def redeliver(self, webhook_id: str, event_id: Any) -> Delivery:
+        """Queue ``event_id`` for this webhook again, as a new delivery."""
+        webhook = self.get(webhook_id)
+        event = self.session.get(OutboxEvent, str(event_id)) if isinstance(event_id, str) else None
+        if event is None or event.workspace_id != self.workspace_id:
+            raise NotFound(f"event with id {event_id} not found")
+        delivery = Delivery(
+            event_id=event.id, webhook_id=webhook.id, workspace_id=self.workspace_id
+        )
+        self.session.add(delivery)
+        self.session.flush()
+        return delivery
+
+    def _target(self, url: Any) -> str:
+        try:
+            check_target(url, self.settings.allowed_networks)
+        except TargetRefused as refused:
+            raise BadRequest(str(refused)) from None
+        return url
+
+    @staticmethod
+    def _secret(value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or len(value) > MAX_SECRET_LENGTH:
+            raise BadRequest(f"secret: expected a string of at most {MAX_SECRET_LENGTH} characters")
+        return value
+
+
+def _object_body(body: Any, allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadRequest("body: expected a JSON object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise BadRequest(
+            f"webhook: unknown propert{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}; "
+            f"expected some of {', '.join(sorted(allowed))}"
+        )
+    return body
+
+
+def _description(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise BadRequest("description: expected a string or null")
+    return value
+
+
+def webhook_output(row: Webhook, secret: str | None = None) -> dict[str, Any]:
+    output = {
+        "id": row.id,
+        "targetUrl": row.target_url,
+        "operations": row.operations,
+        "description": row.description,
+        "isEnabled": row.is_enabled,
+        "disabledReason": row.disabled_reason,
+        "failingSince": iso_timestamp(row.failing_since),
+        "createdAt": iso_timestamp(row.created_at),
+        "updatedAt": iso_timestamp(row.updated_at),
+    }
+    if secret is not None:
+        output["secret"] = secret
+    return output
+
+
+def attempt_output(attempt: DeliveryAttempt, event_name: str) -> dict[str, Any]:
+    return {
+        "id": attempt.id,
+        "deliveryId": attempt.delivery_id,
+        "eventId": attempt.event_id,
+        "eventName": event_name,
+        "attemptNumber": attempt.attempt_number,
+        "attemptedAt": iso_timestamp(attempt.attempted_at),
+        "statusCode": attempt.status_code,
+        "latencyMs": round(attempt.latency_ms, 2),
+        "responseBody": attempt.response_body,
+        "error": attempt.error,
+    }

@@ -1,0 +1,118 @@
+"""Where webhooks may point: public http(s) addresses, unless configuration allows a network.
+
+The check runs when a webhook is saved and again on every connection: the guarded adapter
+resolves the host itself and connects only to an address it has vetted, so a DNS answer that
+changes between the two (rebinding) cannot reach a private address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
+
+from hookwire.config import Network
+
+REFUSAL_MARKER = "targetUrl:"
+
+
+class TargetRefused(ValueError):
+    """The URL is malformed or resolves to an address webhooks may not reach."""
+
+
+def is_allowed_address(address: str, allowed: Sequence[Network]) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if any(ip in network for network in allowed):
+        return True
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved)
+
+
+def check_url_shape(url: str) -> tuple[str, int]:
+    """The (host, port) of an http(s) URL, or TargetRefused saying what is wrong."""
+    if not isinstance(url, str) or not url:
+        raise TargetRefused("targetUrl: expected an http:// or https:// URL")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise TargetRefused(f"targetUrl: expected an http:// or https:// URL, got {url!r}")
+    if not parts.hostname:
+        raise TargetRefused(f"targetUrl: {url!r} has no host")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise TargetRefused(f"targetUrl: {url!r} has an invalid port") from None
+    return parts.hostname, port
+
+
+def vetted_addresses(host: str, port: int, allowed: Sequence[Network]) -> list[tuple]:
+    """``getaddrinfo`` results for ``host`` that webhooks may reach; TargetRefused if none."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise TargetRefused(f"targetUrl: cannot resolve {host!r} ({error.strerror})") from None
+    usable = [info for info in infos if is_allowed_address(info[4][0], allowed)]
+    if not usable:
+        addresses = ", ".join(sorted({info[4][0] for info in infos}))
+        raise TargetRefused(
+            f"targetUrl: {host} resolves to {addresses}, a loopback, private, link-local, "
+            "multicast or reserved address; webhooks must reach a public address "
+            "(or allow the network with HOOKWIRE_WEBHOOK_ALLOWED_NETWORKS)"
+        )
+    return usable
+
+
+def check_target(url: str, allowed: Sequence[Network]) -> None:
+    host, port = check_url_shape(url)
+    vetted_addresses(host, port, allowed)
+
+
+def _guarded(connection_class: type[HTTPConnection], allowed: Sequence[Network]) -> type:
+    class GuardedConnection(connection_class):  # type: ignore[valid-type, misc]
+        def _new_conn(self):
+            try:
+                candidates = vetted_addresses(self._dns_host, self.port, allowed)
+            except TargetRefused as refused:
+                raise NewConnectionError(self, str(refused)) from None
+            last_error: OSError | None = None
+            for family, kind, proto, _name, address in candidates:
+                sock = socket.socket(family, kind, proto)
+                try:
+                    sock.settimeout(self.timeout)  # type: ignore[arg-type]
+                    for option in self.socket_options or ():
+                        sock.setsockopt(*option)
+                    sock.connect(address)
+                    return sock
+                except OSError as error:
+                    sock.close()
+                    last_error = error
+            raise NewConnectionError(self, f"Failed to establish a new connection: {last_error}")
+
+    return GuardedConnection
+
+
+class GuardedAdapter(HTTPAdapter):
+    """An HTTPAdapter whose connections only ever reach vetted addresses."""
+
+    def __init__(self, allowed: Sequence[Network], **kwargs) -> None:
+        self._allowed = tuple(allowed)
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        http_connection = _guarded(HTTPConnection, self._allowed)
+        https_connection = _guarded(HTTPSConnection, self._allowed)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type(
+                "GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_connection}
+            ),
+            "https": type(
+                "GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_connection}
+            ),
+        }
