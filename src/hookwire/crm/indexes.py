@@ -1,8 +1,11 @@
 """Expression indexes on record documents, created when a field that needs one appears.
 
 Indexes are keyed by (path, kind), not by object: every object and workspace with a
-``name.lastName`` text field shares one index on ``(object_id, <name.lastName>)``. Their
-number therefore grows with distinct field names, not with workspaces.
+``name.lastName`` text field shares one index on ``(object_id, <name.lastName>, position, id)``.
+Their number therefore grows with distinct field names, not with workspaces. The trailing
+``position, id`` is the default list order, so an equality filter reads its page straight off
+the index in order; without it SQLite, which has no statistics, prefers walking the position
+index and filtering every row of the object.
 """
 
 from __future__ import annotations
@@ -35,10 +38,12 @@ def indexed_paths(field: FieldSpec) -> list[tuple[tuple[str, ...], ValueKind]]:
 
 
 INDEX_PREFIX = "ix_record_doc_"
+INDEX_LAYOUT = "object_id,expr,position,id"
 
 
 def index_name(path: tuple[str, ...], kind: ValueKind) -> str:
-    digest = hashlib.sha1(f"{'.'.join(path)}:{kind}".encode()).hexdigest()[:16]
+    # The column layout is part of the name so a changed layout never hides behind an old index.
+    digest = hashlib.sha1(f"{'.'.join(path)}:{kind}:{INDEX_LAYOUT}".encode()).hexdigest()[:16]
     return f"{INDEX_PREFIX}{digest}"
 
 
@@ -54,6 +59,6 @@ def ensure_field_indexes(connection: Connection, field: FieldSpec) -> None:
         connection.execute(
             sa.text(
                 f"CREATE INDEX IF NOT EXISTS {index_name(path, kind)} "
-                f"ON record (object_id, {expression})"
+                f"ON record (object_id, {expression}, position, id)"
             )
         )

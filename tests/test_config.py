@@ -1,0 +1,182 @@
+"""Settings from the environment: defaults, the generated secret, and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hookwire.config import ConfigError, load_config
+
+GOOD_SECRET = "s" * 16
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_defaults_use_a_sqlite_file_in_the_working_directory(in_tmp: Path) -> None:
+    config = load_config({})
+    assert config.database_url == f"sqlite:///{in_tmp / 'hookwire.db'}"
+    assert config.is_sqlite is True
+    assert config.port == 3000
+    assert config.redis_url is None
+    secret_file = in_tmp / "hookwire.secret"
+    assert config.app_secret == secret_file.read_text().strip()
+    assert len(config.app_secret) == 64
+    int(config.app_secret, 16)  # hex
+
+
+def test_empty_values_count_as_unset(in_tmp: Path) -> None:
+    config = load_config({"DATABASE_URL": "", "REDIS_URL": "", "APP_SECRET": "", "PORT": ""})
+    assert config.database_url == f"sqlite:///{in_tmp / 'hookwire.db'}"
+    assert (config.port, config.redis_url) == (3000, None)
+
+
+def test_generated_secret_is_private_and_reused(in_tmp: Path) -> None:
+    first = load_config({})
+    secret_file = in_tmp / "hookwire.secret"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert load_config({}).app_secret == first.app_secret
+    assert secret_file.read_text() == first.app_secret + "\n"
+
+
+def test_generated_secret_lives_beside_the_database_file(tmp_path: Path, in_tmp: Path) -> None:
+    db = tmp_path / "data" / "crm.sqlite3"
+    config = load_config({"DATABASE_URL": f"sqlite:///{db}"})
+    assert config.database_url == f"sqlite:///{db}"
+    secret_file = tmp_path / "data" / "crm.secret"
+    assert secret_file.read_text().strip() == config.app_secret
+    assert not (in_tmp / "hookwire.secret").exists()
+    other = load_config({"DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}"})
+    assert other.app_secret != config.app_secret
+
+
+def test_explicit_settings_are_taken_as_given(in_tmp: Path) -> None:
+    config = load_config(
+        {
+            "DATABASE_URL": "postgresql://hw:pw@db.example:5433/crm",
+            "REDIS_URL": "redis://cache:6379/2",
+            "APP_SECRET": GOOD_SECRET,
+            "PORT": "8080",
+        }
+    )
+    assert (config.database_url, config.redis_url, config.app_secret, config.port) == (
+        "postgresql+psycopg://hw:pw@db.example:5433/crm",
+        "redis://cache:6379/2",
+        GOOD_SECRET,
+        8080,
+    )
+    assert config.is_sqlite is False
+    assert list(in_tmp.iterdir()) == []
+
+
+@pytest.mark.parametrize("redis_url", ["rediss://cache:6380/0", "unix:///run/redis.sock"])
+def test_other_redis_schemes_are_accepted(in_tmp: Path, redis_url: str) -> None:
+    assert load_config({"REDIS_URL": redis_url}).redis_url == redis_url
+
+
+def test_postgres_without_app_secret_is_refused(in_tmp: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config({"DATABASE_URL": "postgresql+psycopg://hw@db.example/crm"})
+    message = str(caught.value)
+    assert message.startswith("APP_SECRET: required when DATABASE_URL is not a SQLite file")
+    assert "\n" not in message
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_in_memory_sqlite_without_app_secret_is_refused(in_tmp: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^APP_SECRET: required"):
+        load_config({"DATABASE_URL": "sqlite://"})
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"PORT": "abc"}, "PORT: expected a number from 1 to 65535, got 'abc'"),
+        ({"PORT": "0"}, "PORT: expected a number from 1 to 65535, got '0'"),
+        ({"PORT": "65536"}, "PORT: expected a number from 1 to 65535, got '65536'"),
+        ({"PORT": "-1"}, "PORT: expected a number from 1 to 65535, got '-1'"),
+        ({"PORT": "80.5"}, "PORT: expected a number from 1 to 65535, got '80.5'"),
+        ({"PORT": "\u00b2"}, "PORT: expected a number from 1 to 65535, got '\u00b2'"),
+        (
+            {"DATABASE_URL": "mysql://root@localhost/crm"},
+            "DATABASE_URL: unsupported database 'mysql'; "
+            "use sqlite:///path or postgresql+psycopg://user@host/db",
+        ),
+        (
+            {"DATABASE_URL": "not a url"},
+            "DATABASE_URL: cannot parse 'not a url'; "
+            "expected sqlite:///path or postgresql+psycopg://user@host/db",
+        ),
+        (
+            {"REDIS_URL": "localhost:6379"},
+            "REDIS_URL: expected redis://host:port/db, got 'localhost:6379'",
+        ),
+        (
+            {"REDIS_URL": "http://cache:6379"},
+            "REDIS_URL: expected redis://host:port/db, got 'http://cache:6379'",
+        ),
+        ({"APP_SECRET": "s" * 15}, "APP_SECRET: must be at least 16 characters long"),
+    ],
+)
+def test_malformed_settings_raise_one_line_naming_the_setting(
+    in_tmp: Path, environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config({"APP_SECRET": GOOD_SECRET, **environ})
+    assert str(caught.value) == message
+
+
+def test_reads_os_environ_by_default(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{in_tmp / 'env.db'}")
+    monkeypatch.setenv("APP_SECRET", GOOD_SECRET)
+    monkeypatch.setenv("PORT", "4321")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    config = load_config()
+    assert (config.database_url, config.app_secret, config.port, config.redis_url) == (
+        f"sqlite:///{in_tmp / 'env.db'}",
+        GOOD_SECRET,
+        4321,
+        None,
+    )
+
+
+def _hookwire(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    base.update(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", APP_SECRET=GOOD_SECRET)
+    return subprocess.run(
+        [sys.executable, "-m", "hookwire.cli", *args],
+        env={**base, **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_serve_with_a_bad_port_exits_with_one_clear_line(tmp_path: Path) -> None:
+    result = _hookwire(tmp_path, "serve", PORT="http")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Error: PORT: expected a number from 1 to 65535, got 'http'"
+    ]
+    assert not (tmp_path / "serve.db").exists()
+
+
+def test_serve_with_postgres_and_no_secret_exits_with_one_clear_line(tmp_path: Path) -> None:
+    result = _hookwire(
+        tmp_path, "serve", DATABASE_URL="postgresql://nobody@127.0.0.1:1/none", APP_SECRET=""
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: APP_SECRET: required when DATABASE_URL is not a SQLite file")
