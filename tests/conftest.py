@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 from hookwire.auth import issue_api_key
 from hookwire.crm.workspaces import create_workspace
 from hookwire.database import create_db_engine, migrate, transaction
+from receiver import Receiver
 
 APP_SECRET = "test-secret-" + "x" * 32
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -68,21 +70,43 @@ def _postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    if request.param == "sqlite":
+@contextmanager
+def open_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A fresh, migrated database: a SQLite file, or a throwaway PostgreSQL database."""
+    if backend == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "hookwire.db"
         urls: Iterator[str] = iter([f"sqlite:///{path}"])
     else:
         urls = _postgres_database()
     url = next(urls)
     engine = create_db_engine(url)
-    migrate(engine)
-    yield Database(request.param, url, engine)
-    engine.dispose()
-    next(urls, None)  # let the generator drop the database
+    try:
+        migrate(engine)
+        yield Database(backend, url, engine)
+    finally:
+        engine.dispose()
+        next(urls, None)  # let the generator drop the database
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    with open_database(request.param, tmp_path_factory) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """PostgreSQL only: for what runs as several processes (workers) on one database."""
+    with open_database("postgres", tmp_path_factory) as opened:
+        yield opened
+
+
+def service_env(database: Database, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a server or worker process: embedded unless ``extra_env`` says not."""
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    return {**env, "DATABASE_URL": database.url, "APP_SECRET": APP_SECRET, **(extra_env or {})}
 
 
 class Server:
@@ -92,13 +116,7 @@ class Server:
         self.database = database
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "DATABASE_URL": database.url,
-            "APP_SECRET": APP_SECRET,
-            **(extra_env or {}),
-        }
-        env.pop("REDIS_URL", None)
+        env = service_env(database, extra_env)
         self.log_path = log_path
         self._log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -120,6 +138,12 @@ class Server:
             except requests.ConnectionError:
                 time.sleep(0.1)
         raise RuntimeError(f"server not ready after {timeout}s: {self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """``kill -9``: the process gets no chance to finish what it holds."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        self._log.close()
 
     def stop(self) -> None:
         self.process.terminate()
@@ -182,3 +206,10 @@ def client(server: Server) -> Client:
 def other_client(server: Server) -> Client:
     workspace_id, token = new_workspace(server.database)
     return Client(server.base_url, token, workspace_id)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.close()

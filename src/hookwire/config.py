@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class WebhookSettings:
     disable_after: timedelta = timedelta(days=5)
     lease: timedelta = timedelta(seconds=60)
     dispatch_threads: int = 4
+    queue_name: str = "hookwire-deliveries"  # the RQ queue; several deployments can share Redis
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,16 @@ def _webhook_settings(env: Mapping[str, str]) -> WebhookSettings:
             seconds=_seconds(env, "HOOKWIRE_DELIVERY_LEASE", defaults.lease.total_seconds())
         ),
         dispatch_threads=int(_seconds(env, "HOOKWIRE_DISPATCH_THREADS", defaults.dispatch_threads)),
+        queue_name=_queue_name(env.get("HOOKWIRE_QUEUE") or defaults.queue_name),
     )
+
+
+def _queue_name(raw: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,100}", raw):
+        raise ConfigError(
+            f"HOOKWIRE_QUEUE: expected up to 100 letters, digits or _.:- characters, got {raw!r}"
+        )
+    return raw
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

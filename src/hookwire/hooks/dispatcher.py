@@ -135,7 +135,7 @@ class QueueDispatcher(Dispatcher):
 
     def __init__(self, engine: Engine, config: Config) -> None:
         super().__init__(engine, config)
-        self.queue = delivery_queue(config.redis_url or "")
+        self.queue = delivery_queue(config.redis_url or "", config.webhooks.queue_name)
 
     def capacity(self) -> int:
         try:

@@ -7,9 +7,13 @@ connection pools, lives as long as the worker process.
 
 from __future__ import annotations
 
+import logging
+import signal
+import time
 from functools import cache
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
 from hookwire.config import load_config
@@ -17,13 +21,16 @@ from hookwire.database import create_db_engine
 from hookwire.hooks.deliveries import Claim
 from hookwire.hooks.executor import DeliveryExecutor
 
-QUEUE_NAME = "hookwire-deliveries"
 JOB_TIMEOUT = 3600
+RECONNECT_DELAY = 1.0
+MAX_RECONNECT_DELAY = 30.0
+
+log = logging.getLogger(__name__)
 
 
-def delivery_queue(redis_url: str) -> Queue:
+def delivery_queue(redis_url: str, name: str) -> Queue:
     connection = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
-    return Queue(QUEUE_NAME, connection=connection)
+    return Queue(name, connection=connection)
 
 
 def enqueue_batch(queue: Queue, claims: list[Claim]) -> None:
@@ -49,6 +56,22 @@ def deliver_batch(claims: list[tuple[str, str]]) -> int:
 
 
 def run_worker(redis_url: str, burst: bool = False) -> None:
-    queue = delivery_queue(redis_url)
-    _executor()  # fail fast on a bad configuration, before taking jobs
-    SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=False)
+    """Take jobs until stopped; outlive Redis outages instead of exiting with them."""
+    executor = _executor()  # fail fast on a bad configuration, before taking jobs
+    delay = RECONNECT_DELAY
+    while True:
+        queue = delivery_queue(redis_url, executor.settings.queue_name)
+        try:
+            SimpleWorker([queue], connection=queue.connection).work(
+                burst=burst, with_scheduler=False
+            )
+            return
+        except RedisError as error:
+            # RQ retries a lost connection while idle, but not one lost around a job.
+            # The claims of that job come due again when their leases end.
+            log.warning("worker: lost Redis (%s); starting again in %.0f s", error, delay)
+        # RQ's stop handlers belong to the worker that just died.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        time.sleep(delay)
+        delay = min(delay * 2, MAX_RECONNECT_DELAY)

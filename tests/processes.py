@@ -1,0 +1,89 @@
+"""Throwaway processes for fault tests: a private ``redis-server`` and ``hookwire worker``s.
+
+Fault tests stop and kill these, never the machine's shared services.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+from conftest import free_port
+
+
+class RedisServer:
+    """A ``redis-server`` on a free loopback port that keeps nothing on disk."""
+
+    def __init__(self, log_path: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise FileNotFoundError("redis-server is not on PATH")
+        self.binary = binary
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        options = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        options += ["--appendonly", "no", "--logfile", str(self.log_path)]
+        self.process = subprocess.Popen(
+            [self.binary, *options],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start: {self.log_path}") from None
+                time.sleep(0.05)
+            finally:
+                client.close()
+
+    def stop(self) -> None:
+        """Kill it: everything it held is gone, as when a Redis host dies."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+class Worker:
+    """A ``hookwire worker`` process with the given environment."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self._log = open(log_path, "a")  # noqa: SIM115 - closed in stop()
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hookwire.cli", "worker"],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self) -> None:
+        """``kill -9``: no chance to finish or hand back what it holds."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._log.close()

@@ -1,0 +1,248 @@
+"""Nothing is lost when a worker is killed, Redis goes away or the server restarts.
+
+RQ tests run on PostgreSQL with a throwaway ``redis-server`` on a free port, so stopping it
+never touches the machine's shared Redis. The topology test runs the production shape without
+Docker: one server and two ``hookwire worker`` processes on real PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import sqlalchemy as sa
+from rq import Queue
+from rq import Worker as RQWorker
+
+from conftest import Client, Database, Server, new_workspace, service_env, service_unavailable
+from hooks_support import HOOKS_ENV, create_person, subscribe, wait_until
+from processes import RedisServer, Worker
+from receiver import Receiver, Reply
+
+# Enough attempts to outlast the outage; a short lease so what the killed server held comes
+# due again within seconds (the lease is what a restart waits for).
+BACKLOG_ENV = {
+    **HOOKS_ENV,
+    "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE": "0" + ",0.5" * 30,
+    "HOOKWIRE_DELIVERY_LEASE": "1",
+}
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    try:
+        server = RedisServer(tmp_path / "redis.log")
+    except FileNotFoundError as error:
+        service_unavailable(f"fault tests start their own Redis: {error}")
+    yield server
+    server.stop()
+
+
+class Deployment:
+    """A server and its workers on one database and Redis; stopped together."""
+
+    def __init__(self, database: Database, directory: Path, env: dict[str, str]) -> None:
+        self.database = database
+        self.directory = directory
+        self.env = env
+        self.server = Server(database, directory / "server.log", env)
+        self.workers: list[Worker] = []
+        workspace_id, token = new_workspace(database)
+        self.api = Client(self.server.base_url, token, workspace_id)
+
+    def add_worker(self) -> Worker:
+        log = self.directory / f"worker-{len(self.workers)}.log"
+        worker = Worker(service_env(self.database, self.env), log)
+        self.workers.append(worker)
+        return worker
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.server.stop()
+
+
+@pytest.fixture
+def rq_env(private_redis: RedisServer) -> dict[str, str]:
+    return {
+        **HOOKS_ENV,
+        "REDIS_URL": private_redis.url,
+        "HOOKWIRE_WEBHOOK_TIMEOUT": "5",
+        "HOOKWIRE_DELIVERY_LEASE": "1",
+    }
+
+
+def delivered_record_ids(receiver: Receiver, path: str) -> set[str]:
+    return {r.json["record"]["id"] for r in receiver.received(path) if 200 <= r.status < 300}
+
+
+def wait_delivered(
+    receiver: Receiver, path: str, written: set[str], database: Database, timeout: float = 60
+) -> None:
+    """Until every written record has been answered 2xx on ``path``; else say what is stuck."""
+    deadline = time.monotonic() + timeout
+    while not written <= delivered_record_ids(receiver, path):
+        if time.monotonic() > deadline:
+            with database.engine.connect() as connection:
+                states = connection.execute(
+                    sa.text("SELECT status, count(*) FROM delivery GROUP BY status")
+                ).all()
+            missing = len(written - delivered_record_ids(receiver, path))
+            pytest.fail(f"{missing} of {len(written)} never reached {path}; deliveries: {states}")
+        time.sleep(0.2)
+
+
+def test_worker_killed_during_a_slow_delivery(
+    postgres: Database, tmp_path: Path, rq_env: dict[str, str], receiver: Receiver
+) -> None:
+    deployment = Deployment(postgres, tmp_path, rq_env)
+    try:
+        receiver.script("/slow", Reply(200, delay=4))
+        hook = subscribe(deployment.api, receiver, "/slow")
+        doomed = deployment.add_worker()
+        person = create_person(deployment.api)
+        [in_flight] = receiver.wait_for(1, "/slow")
+        doomed.kill()  # mid-request: the attempt is never recorded
+
+        deployment.add_worker()
+        first, second = receiver.wait_for(2, "/slow", timeout=60)
+        assert second.event_id == first.event_id == in_flight.event_id
+        assert second.json["record"]["id"] == person["id"]
+
+        def logged() -> list[dict]:
+            response = deployment.api.get(f"/rest/webhooks/{hook['id']}/attempts")
+            return response.json()["data"]["webhookDeliveryAttempts"]
+
+        [attempt] = wait_until(logged)
+        assert attempt["statusCode"] == 200
+    finally:
+        deployment.stop()
+
+
+def test_writes_succeed_while_redis_is_down_and_every_event_follows(
+    postgres: Database,
+    tmp_path: Path,
+    rq_env: dict[str, str],
+    private_redis: RedisServer,
+    receiver: Receiver,
+) -> None:
+    deployment = Deployment(postgres, tmp_path, rq_env)
+    try:
+        subscribe(deployment.api, receiver, "/all")
+        deployment.add_worker()
+        before = create_person(deployment.api, "Before")
+        receiver.wait_for(1, "/all")
+
+        private_redis.stop()
+        written = [create_person(deployment.api, f"During {i}")["id"] for i in range(20)]
+        mutation = 'mutation { createCompany(data: {name: "While down"}) { id } }'
+        response = deployment.api.post("/graphql", json={"query": mutation})
+        written.append(response.json()["data"]["createCompany"]["id"])
+        time.sleep(2.0)  # the dispatcher meets the outage and keeps the work in the database
+        assert delivered_record_ids(receiver, "/all") == {before["id"]}
+
+        private_redis.start()  # empty: every job it held is gone
+        wait_delivered(receiver, "/all", set(written), postgres, timeout=90)
+    finally:
+        deployment.stop()
+
+
+@pytest.mark.parametrize("mode", ["embedded", "rq"])
+def test_server_killed_mid_backlog_loses_nothing(
+    mode: str, postgres: Database, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    env = {**BACKLOG_ENV}
+    if mode == "rq":
+        env = {**request.getfixturevalue("rq_env"), **env}
+    receiver = Receiver()
+    deployment = Deployment(postgres, tmp_path, env)
+    try:
+        receiver.default = Reply(503)  # the receiver is down: a backlog builds up
+        subscribe(deployment.api, receiver, "/backlog")
+        if mode == "rq":
+            deployment.add_worker()
+        response = deployment.api.post(
+            "/rest/batch/people",
+            json=[{"name": {"firstName": "B", "lastName": str(i)}} for i in range(40)],
+        )
+        written = {p["id"] for p in response.json()["data"]["createPeople"]}
+        receiver.wait_for(40, "/backlog")
+        deployment.server.kill()
+
+        receiver.default = Reply(200)
+        deployment.server = Server(postgres, tmp_path / "restarted.log", env)
+        wait_delivered(receiver, "/backlog", written, postgres)
+    finally:
+        deployment.stop()
+        receiver.close()
+
+
+def test_embedded_dispatcher_on_sqlite_resumes_after_a_kill(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The embedded default keeps its backlog in the SQLite file across a ``kill -9``."""
+    from conftest import open_database
+
+    env = BACKLOG_ENV
+    receiver = Receiver()
+    with open_database("sqlite", tmp_path_factory) as sqlite:
+        deployment = Deployment(sqlite, tmp_path, env)
+        try:
+            receiver.default = Reply(503)
+            subscribe(deployment.api, receiver, "/backlog")
+            written = {create_person(deployment.api, str(i))["id"] for i in range(10)}
+            receiver.wait_for(10, "/backlog")
+            deployment.server.kill()
+            receiver.default = Reply(200)
+            deployment.server = Server(sqlite, tmp_path / "restarted.log", env)
+            wait_delivered(receiver, "/backlog", written, sqlite)
+        finally:
+            deployment.stop()
+            receiver.close()
+
+
+def test_server_and_two_workers_on_postgres_and_redis(
+    postgres: Database, tmp_path: Path, receiver: Receiver
+) -> None:
+    """The docker-compose topology as plain processes, on the machine's PostgreSQL and Redis."""
+    redis_url = os.environ.get("HOOKWIRE_TEST_REDIS_URL")
+    if not redis_url:
+        service_unavailable("HOOKWIRE_TEST_REDIS_URL is not set; the topology test needs Redis")
+    connection = redis.Redis.from_url(redis_url, socket_connect_timeout=2)
+    try:
+        connection.ping()
+    except redis.ConnectionError as error:
+        service_unavailable(f"Redis at {redis_url} is unreachable: {error}")
+    queue_name = f"hookwire-test-{secrets.token_hex(6)}"  # shared Redis: a queue of our own
+    env = {**HOOKS_ENV, "REDIS_URL": redis_url, "HOOKWIRE_QUEUE": queue_name}
+    deployment = Deployment(postgres, tmp_path, env)
+    try:
+        for _ in range(2):
+            deployment.add_worker()
+        subscribe(deployment.api, receiver, "/a")
+        subscribe(deployment.api, receiver, "/b", operations=["person.created"])
+        written = {create_person(deployment.api, str(i))["id"] for i in range(30)}
+        response = deployment.api.post(
+            "/rest/batch/people",
+            json=[{"name": {"firstName": "Batch", "lastName": str(i)}} for i in range(70)],
+        )
+        written |= {p["id"] for p in response.json()["data"]["createPeople"]}
+        assert len(written) == 100
+        for path in ("/a", "/b"):
+            wait_delivered(receiver, path, written, postgres)
+
+        queue = Queue(queue_name, connection=connection)
+        workers = RQWorker.all(queue=queue)
+        assert len(workers) == 2
+        assert sum(w.successful_job_count for w in workers) > 0
+        assert all(w.process.poll() is None for w in deployment.workers)
+    finally:
+        deployment.stop()
+        for key in connection.scan_iter(f"rq:*{queue_name}*"):
+            connection.delete(key)
+        connection.close()
