@@ -22,7 +22,7 @@ from graphql import (
     ValueNode,
     VariableNode,
     Visitor,
-    execute,
+    execute_sync,
     get_operation_ast,
     parse,
     validate,
@@ -33,6 +33,7 @@ from sqlmodel import Session
 from hookwire.auth.guard import authenticate
 from hookwire.crm.catalog import Catalog
 from hookwire.crm.graphql.context import GraphContext
+from hookwire.crm.graphql.executor import RecordsExecutor
 from hookwire.crm.graphql.limits import QueryTooComplex, check_limits
 from hookwire.crm.graphql.records_schema import records_schema
 from hookwire.errors import ApiError
@@ -261,13 +262,14 @@ def _execute(
             app_services.config,
         )
         try:
-            result: ExecutionResult = execute(
+            result: ExecutionResult = execute_sync(
                 schema,
                 document,
                 variable_values=variables,
                 operation_name=operation_name,
                 context_value=context,
-            )  # type: ignore[assignment]
+                executor_class=RecordsExecutor,
+            )
             if is_mutation and not result.errors:
                 session.commit()
             else:

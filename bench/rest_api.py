@@ -1,0 +1,668 @@
+"""Records over REST against direct SQLAlchemy, on SQLite and PostgreSQL.
+
+For each backend: a fresh database, a workspace and API key, N people, a real
+``hookwire serve`` subprocess; then three operations timed over HTTP (one keep-alive
+``requests.Session``) and, on the same database in the same run, directly with SQLAlchemy:
+
+* creating one person (``POST /rest/people`` vs one INSERT in its own transaction);
+* a list filtered on ``name.lastName[eq]`` (vs the same SELECT on the same JSON expression,
+  plus the count the endpoint returns);
+* a page fetched by a cursor deep in the set (vs the same keyset SELECT).
+
+It prints a table of both figures and their ratio, the plans of the SQL the server runs for
+the two reads (captured from ``RecordStore.list`` itself), and PASS/FAIL against the target
+of a filtered-list p50 under 25 ms. It prints; it does not assert.
+
+    python bench/rest_api.py [--backend sqlite|postgres|both] [--people N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import math
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from hookwire.auth import issue_api_key
+from hookwire.crm.catalog import ObjectSpec, load_catalog
+from hookwire.crm.documents import new_document
+from hookwire.crm.expressions import document_expression_sql
+from hookwire.crm.field_types import ValueKind
+from hookwire.crm.filters import parse_filter
+from hookwire.crm.indexes import index_name
+from hookwire.crm.records import DEFAULT_LIMIT, MAX_LIMIT, ListQuery, RecordStore
+from hookwire.crm.workspaces import create_workspace
+from hookwire.database import create_db_engine, migrate, transaction
+from hookwire.models import Record, new_id, utcnow
+
+DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TARGET_FILTER_P50_MS = 25.0
+LAST_NAME_PATH = ("name", "lastName")
+LAST_NAME_INDEX = index_name(LAST_NAME_PATH, ValueKind.TEXT)
+POSITION_INDEX = "ix_record_object_position"
+STORE_BATCH = 5_000
+HTTP_BATCH = 200
+WARMUP = 20
+RECORD = Record.__table__
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much to load and how many times to repeat each measurement."""
+
+    people: int
+    creates: int
+    lists: int
+    pages: int
+    load: str  # "store" or "http"
+    seed: int = 20_261_123
+
+    @property
+    def pool_size(self) -> int:
+        """Distinct last names: about 100 people share each one (1,000 names for 100,000)."""
+        return max(10, self.people // 100)
+
+
+@dataclass(frozen=True)
+class Latency:
+    samples: list[float]  # seconds
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    @property
+    def p99_ms(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)] * 1000
+
+    @property
+    def per_second(self) -> float:
+        return len(self.samples) / sum(self.samples)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the results table; ``higher_is_better`` flips the ratio for rates."""
+
+    operation: str
+    http: float
+    direct: float
+    unit: str
+    higher_is_better: bool = False
+
+    @property
+    def ratio(self) -> float:
+        """How many times the HTTP path costs what the direct one does."""
+        return self.direct / self.http if self.higher_is_better else self.http / self.direct
+
+
+@dataclass(frozen=True)
+class Target:
+    workspace_id: str
+    token: str
+    person: ObjectSpec
+
+
+# --- databases and the server ------------------------------------------------------------
+
+
+@contextmanager
+def fresh_database(backend: str, admin_url: str) -> Iterator[str]:
+    """The URL of a new, empty database, removed afterwards."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="hookwire-bench-") as directory:
+            yield f"sqlite:///{Path(directory) / 'hookwire.db'}"
+        return
+    admin_url = admin_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"hookwire_bench_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(
+    database_url: str, app_secret: str, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Start ``hookwire serve`` on a free port; yield its base URL; stop it."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update({"DATABASE_URL": database_url, "APP_SECRET": app_secret, **(extra_env or {})})
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hookwire.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_ready(process, base_url, log_path)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_ready(process: subprocess.Popen, base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited:\n{log_path.read_text()}")
+        try:
+            if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server not ready after 60 s:\n{log_path.read_text()}")
+
+
+def new_target(engine: Engine, app_secret: str) -> Target:
+    """A workspace with the standard objects and an API key, created directly."""
+    with transaction(engine) as session:
+        workspace = create_workspace(session, f"bench-{secrets.token_hex(4)}")
+        token = issue_api_key(session, app_secret, workspace.id, "bench").token
+        person = load_catalog(session, workspace.id).object_by_plural("people")
+    return Target(workspace.id, token, person)
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def name_pool(rng: random.Random, size: int) -> list[str]:
+    """``size`` distinct pronounceable names (``Kavelo``, ``Mirasu``...)."""
+    consonants, vowels = "bdfgklmnprstvz", "aeiou"
+    names: set[str] = set()
+    while len(names) < size:
+        syllables = rng.randint(2, 4)
+        word = "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(syllables))
+        names.add(word.capitalize())
+    return sorted(names)
+
+
+class People:
+    """Random person payloads whose last names come from a fixed pool."""
+
+    def __init__(self, rng: random.Random, pool_size: int) -> None:
+        self.rng = rng
+        self.last_names = name_pool(rng, pool_size)
+        self.first_names = name_pool(rng, 200)
+
+    def payload(self) -> dict[str, Any]:
+        first, last = self.rng.choice(self.first_names), self.rng.choice(self.last_names)
+        return {
+            "name": {"firstName": first, "lastName": last},
+            "emails": {"primaryEmail": f"{first}.{last}.{self.rng.randrange(10**6)}@example.com"},
+            "jobTitle": self.rng.choice(("Engineer", "Analyst", "Founder", "Sales", "")),
+            "city": self.rng.choice(("London", "Paris", "Lyon", "Berlin", "Madrid")),
+        }
+
+    def batch(self, size: int) -> list[dict[str, Any]]:
+        return [self.payload() for _ in range(size)]
+
+
+def load_with_store(engine: Engine, target: Target, people: People, count: int) -> None:
+    """Insert ``count`` people through ``RecordStore.create_many``, one transaction per batch."""
+    with transaction(engine) as session:
+        catalog = load_catalog(session, target.workspace_id)
+    for start in range(0, count, STORE_BATCH):
+        with transaction(engine) as session:
+            store = RecordStore(session, catalog)
+            store.create_many(target.person, people.batch(min(STORE_BATCH, count - start)))
+
+
+def load_over_http(api: Api, people: People, count: int) -> None:
+    """Insert ``count`` people with ``POST /rest/batch/people``, ``HTTP_BATCH`` per request."""
+    for start in range(0, count, HTTP_BATCH):
+        api.call(
+            "POST", "/rest/batch/people", 201, json=people.batch(min(HTTP_BATCH, count - start))
+        )
+
+
+def load_people(
+    engine: Engine, api: Api, target: Target, people: People, settings: Settings
+) -> str:
+    """Load the people; return a line saying how."""
+    started = time.perf_counter()
+    if settings.load == "http":
+        load_over_http(api, people, settings.people)
+        how = f"POST /rest/batch/people, {HTTP_BATCH} per request"
+    else:
+        load_with_store(engine, target, people, settings.people)
+        how = f"RecordStore.create_many directly, {STORE_BATCH:,} per transaction"
+    elapsed = time.perf_counter() - started
+    return (
+        f"loaded {settings.people:,} people ({settings.pool_size:,} last names) via {how} "
+        f"in {elapsed:.1f} s ({settings.people / elapsed:,.0f}/s)"
+    )
+
+
+def analyze(engine: Engine) -> None:
+    """Refresh planner statistics, as PostgreSQL's autovacuum would after a bulk load."""
+    with engine.begin() as connection:
+        connection.execute(sa.text("ANALYZE record"))
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+class Api:
+    """A keep-alive HTTP client for one workspace."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, status: int = 200, **kwargs: Any) -> dict[str, Any]:
+        response = self.http.request(method, f"{self.base_url}{path}", timeout=60, **kwargs)
+        if response.status_code != status:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+        return response.json()
+
+    def people(self, **params: Any) -> dict[str, Any]:
+        return self.call("GET", "/rest/people", params=params)
+
+
+def timed(operation: Callable[[int], Any], count: int, warmup: int = 0) -> Latency:
+    """Run ``operation(i)`` ``warmup`` times untimed, then ``count`` times timed."""
+    for i in range(warmup):
+        operation(i)
+    samples = []
+    for i in range(count):
+        started = time.perf_counter()
+        operation(i)
+        samples.append(time.perf_counter() - started)
+    return Latency(samples)
+
+
+def deep_cursor(api: Api, position: int) -> tuple[str, int]:
+    """Page with the largest limit until about ``position`` records are behind; the cursor."""
+    seen, cursor = 0, None
+    while seen + MAX_LIMIT <= position:
+        params: dict[str, Any] = {"limit": MAX_LIMIT}
+        if cursor:
+            params["starting_after"] = cursor
+        page = api.people(**params)
+        seen += len(page["data"]["people"])
+        cursor = page["pageInfo"]["endCursor"]
+    if cursor is None:
+        raise RuntimeError("too few records to page through")
+    return cursor, seen
+
+
+def cursor_values(cursor: str) -> tuple[float, str]:
+    """The ``(position, id)`` a default-order cursor carries."""
+    position, record_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    return float(position), record_id
+
+
+# --- direct SQLAlchemy ---------------------------------------------------------------------
+
+
+class Direct:
+    """The three operations as plain SQLAlchemy Core on the same tables and expressions."""
+
+    def __init__(self, engine: Engine, target: Target) -> None:
+        self.engine = engine
+        self.target = target
+        dialect = engine.dialect.name
+        last_name = sa.literal_column(
+            document_expression_sql(dialect, LAST_NAME_PATH, ValueKind.TEXT)
+        )
+        scope = (
+            RECORD.c.object_id == target.person.id,
+            RECORD.c.workspace_id == target.workspace_id,
+            RECORD.c.deleted_at.is_(None),
+        )
+        wanted = last_name == sa.bindparam("last_name", type_=sa.String)
+        order = (RECORD.c.position.asc(), RECORD.c.id.asc())
+        self.filtered = (
+            sa.select(RECORD).where(*scope, wanted).order_by(*order).limit(DEFAULT_LIMIT + 1)
+        )
+        self.filtered_count = sa.select(sa.func.count()).select_from(RECORD).where(*scope, wanted)
+        position, record_id = sa.bindparam("position"), sa.bindparam("record_id")
+        keyset = sa.and_(
+            RECORD.c.position >= position,
+            sa.or_(
+                RECORD.c.position > position,
+                sa.and_(RECORD.c.position == position, RECORD.c.id > record_id),
+            ),
+        )
+        self.page = (
+            sa.select(RECORD).where(*scope, keyset).order_by(*order).limit(DEFAULT_LIMIT + 1)
+        )
+
+    def insert(self, payload: dict[str, Any]) -> None:
+        now = utcnow()
+        row = {
+            "id": new_id(),
+            "workspace_id": self.target.workspace_id,
+            "object_id": self.target.person.id,
+            "data": new_document(self.target.person, payload),
+            "position": time.time(),
+            "created_at": now,
+            "updated_at": now,
+            "deleted_at": None,
+        }
+        with self.engine.begin() as connection:
+            connection.execute(sa.insert(RECORD), row)
+
+    def filtered_list(self, last_name: str) -> tuple[list[Any], int]:
+        with self.engine.begin() as connection:
+            rows = connection.execute(self.filtered, {"last_name": last_name}).all()
+            total = connection.execute(self.filtered_count, {"last_name": last_name}).scalar_one()
+        return rows, total
+
+    def deep_page(self, position: float, record_id: str) -> list[Any]:
+        with self.engine.begin() as connection:
+            params = {"position": position, "record_id": record_id}
+            return connection.execute(self.page, params).all()
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Captured:
+    sql: str
+    parameters: Any
+
+
+def server_statements(engine: Engine, target: Target, query: ListQuery) -> list[Captured]:
+    """The SELECTs ``RecordStore.list`` sends for ``query``, captured from the driver calls."""
+    captured: list[Captured] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append(Captured(statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with transaction(engine) as session:
+            RecordStore(session, load_catalog(session, target.workspace_id)).list(
+                target.person, query
+            )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", capture)
+    # load_catalog's own SELECTs come first; the page SELECT and its count come last.
+    return captured[-2:]
+
+
+def explain(engine: Engine, statement: Captured) -> list[str]:
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement.sql}", statement.parameters
+            ).all()
+        depth: dict[int, int] = {0: 0}
+        lines = []
+        for node, parent, _unused, detail in rows:
+            depth[node] = depth.get(parent, 0) + 1
+            lines.append(f"{'  ' * (depth[node] - 1)}{detail}")
+        return lines
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            f"EXPLAIN ANALYZE {statement.sql}", statement.parameters
+        ).all()
+    return [row[0] for row in rows]
+
+
+def one_line(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def print_plans(engine: Engine, title: str, statements: list[Captured], index: str) -> None:
+    keyword = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN ANALYZE"
+    print(f"\n-- {title}: the SQL the server runs, with {keyword}")
+    for label, statement in zip(("page", "totalCount"), statements, strict=True):
+        plan = explain(engine, statement)
+        uses = "yes" if any(index in line for line in plan) else "NO"
+        print(f"\n[{label}] {one_line(statement.sql)}")
+        print(f"  parameters: {statement.parameters}")
+        for line in plan:
+            print(f"    {line}")
+        print(f"  uses {index}: {uses}")
+
+
+# --- one backend ---------------------------------------------------------------------------
+
+
+def measure_lists(api: Api, direct: Direct, people: People, settings: Settings) -> list[Row]:
+    """The filtered list, over HTTP and directly, for the same random last names."""
+    names = [people.rng.choice(people.last_names) for _ in range(settings.lists + WARMUP)]
+    http = timed(
+        lambda i: api.people(filter=f"name.lastName[eq]:{names[i]}"), settings.lists, WARMUP
+    )
+    plain = timed(lambda i: direct.filtered_list(names[i]), settings.lists, WARMUP)
+    label = f"filtered list name.lastName[eq] ({settings.lists} req)"
+    return [
+        Row(f"{label} p50", http.p50_ms, plain.p50_ms, "ms"),
+        Row(f"{label} p99", http.p99_ms, plain.p99_ms, "ms"),
+    ]
+
+
+def measure_pages(
+    api: Api, direct: Direct, cursor: str, seen: int, settings: Settings
+) -> list[Row]:
+    """The page after a deep cursor, over HTTP and as the same keyset SELECT."""
+    position, record_id = cursor_values(cursor)
+    http = timed(
+        lambda _: api.people(starting_after=cursor, limit=DEFAULT_LIMIT), settings.pages, WARMUP
+    )
+    plain = timed(lambda _: direct.deep_page(position, record_id), settings.pages, WARMUP)
+    label = f"page after cursor #{seen:,}, limit {DEFAULT_LIMIT} ({settings.pages} req)"
+    return [
+        Row(f"{label} p50", http.p50_ms, plain.p50_ms, "ms"),
+        Row(f"{label} p99", http.p99_ms, plain.p99_ms, "ms"),
+    ]
+
+
+def measure_creates(api: Api, direct: Direct, people: People, settings: Settings) -> list[Row]:
+    """Single creates: ``POST /rest/people`` against one INSERT per transaction."""
+    half = settings.creates + WARMUP
+    payloads = people.batch(2 * half)
+    http = timed(
+        lambda i: api.call("POST", "/rest/people", 201, json=payloads[i]), settings.creates, WARMUP
+    )
+    plain = timed(lambda i: direct.insert(payloads[half + i]), settings.creates, WARMUP)
+    label = f"create person ({settings.creates} single POSTs)"
+    return [Row(label, http.per_second, plain.per_second, "/s", higher_is_better=True)]
+
+
+def figure(value: float, unit: str) -> str:
+    return f"{value:,.0f} {unit}" if unit == "/s" else f"{value:,.2f} {unit}"
+
+
+def print_table(rows: list[Row]) -> None:
+    width = max(len(row.operation) for row in rows)
+    print(f"\n{'operation':<{width}} | {'HTTP':>12} | {'direct SQLAlchemy':>17} | ratio")
+    print(f"{'-' * width}-+-{'-' * 12}-+-{'-' * 17}-+------")
+    for row in rows:
+        print(
+            f"{row.operation:<{width}} | {figure(row.http, row.unit):>12} | "
+            f"{figure(row.direct, row.unit):>17} | {row.ratio:5.1f}x"
+        )
+    print("(ratio: how many times the HTTP figure costs the direct one; higher = more overhead)")
+
+
+def verdict(backend: str, filtered_p50_ms: float) -> str:
+    outcome = "PASS" if filtered_p50_ms < TARGET_FILTER_P50_MS else "FAIL"
+    return (
+        f"{backend}: filtered list p50 over HTTP {filtered_p50_ms:.2f} ms "
+        f"(target < {TARGET_FILTER_P50_MS:.0f} ms): {outcome}"
+    )
+
+
+@dataclass(frozen=True)
+class Served:
+    """A migrated throwaway database with one workspace, and a server running on it."""
+
+    database_url: str
+    app_secret: str
+    engine: Engine
+    target: Target
+    api: Api
+
+
+@contextmanager
+def served_backend(backend: str, admin_url: str) -> Iterator[Served]:
+    """A fresh database, a workspace with an API key and ``hookwire serve``; all removed after."""
+    app_secret = "bench-" + secrets.token_hex(24)
+    with fresh_database(backend, admin_url) as url, tempfile.TemporaryDirectory() as scratch:
+        print(f"database: {make_url(url).render_as_string(hide_password=True)}")
+        engine = create_db_engine(url)
+        try:
+            migrate(engine)
+            target = new_target(engine, app_secret)
+            log_path = Path(scratch) / "server.log"
+            with running_server(url, app_secret, log_path) as base_url:
+                print(f"server: python -m hookwire.cli serve at {base_url} (log {log_path})")
+                yield Served(url, app_secret, engine, target, Api(base_url, target.token))
+        finally:
+            engine.dispose()
+
+
+def run_backend(backend: str, admin_url: str, settings: Settings) -> str:
+    """Benchmark one backend end to end; return its PASS/FAIL line."""
+    print(f"\n=== {backend} ===")
+    with served_backend(backend, admin_url) as served:
+        return bench_server(served.engine, served.api, served.target, settings, backend)
+
+
+def load_and_analyze(engine: Engine, api: Api, target: Target, settings: Settings) -> People:
+    """Load the people (printing how), refresh PostgreSQL's statistics; the payload source."""
+    people = People(random.Random(settings.seed), settings.pool_size)
+    print(load_people(engine, api, target, people, settings))
+    if engine.dialect.name == "postgresql":
+        analyze(engine)
+        print("ran ANALYZE record (what autovacuum does shortly after a bulk load)")
+    else:
+        print("no ANALYZE on SQLite (hookwire never runs it: the planner has no statistics)")
+    return people
+
+
+def bench_server(engine: Engine, api: Api, target: Target, settings: Settings, backend: str) -> str:
+    """Load, measure, explain; return the PASS/FAIL line."""
+    people = load_and_analyze(engine, api, target, settings)
+    direct = Direct(engine, target)
+    cursor, seen = deep_cursor(api, int(settings.people * 0.9))
+    lists = measure_lists(api, direct, people, settings)
+    pages = measure_pages(api, direct, cursor, seen, settings)
+    rows = [*measure_creates(api, direct, people, settings), *lists, *pages]  # reads on N rows
+    print_table(rows)
+
+    last_name = people.last_names[0]
+    filtered = ListQuery(filter=parse_filter(f"name.lastName[eq]:{last_name}"))
+    title = f"filtered list (name.lastName[eq]:{last_name})"
+    print_plans(engine, title, server_statements(engine, target, filtered), LAST_NAME_INDEX)
+    page = ListQuery(limit=DEFAULT_LIMIT, after=cursor)
+    title = f"page after cursor #{seen:,}"
+    print_plans(engine, title, server_statements(engine, target, page), POSITION_INDEX)
+    line = verdict(backend, lists[0].http)
+    print(f"\n{line}")
+    return line
+
+
+# --- command line --------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    return argument_parser(__doc__.split("\n\n")[0]).parse_args(argv)
+
+
+def argument_parser(description: str) -> argparse.ArgumentParser:
+    """The options every benchmark here takes: backend, PostgreSQL URL, size, load, quick."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres", "both"),
+        default=None,
+        help="default: both when a PostgreSQL URL is given, else sqlite",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=None,
+        help="admin URL to create a throwaway database from "
+        "(default: $HOOKWIRE_TEST_DATABASE_URL or " + DEFAULT_ADMIN_URL + ")",
+    )
+    parser.add_argument("--people", type=int, default=None, help="default 100,000 (5,000 quick)")
+    parser.add_argument(
+        "--load",
+        choices=("store", "http"),
+        default="store",
+        help="bulk load through RecordStore (default) or POST /rest/batch",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: few people, few requests"
+    )
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    if args.quick:
+        return Settings(people=args.people or 5_000, creates=50, lists=50, pages=50, load=args.load)
+    return Settings(
+        people=args.people or 100_000, creates=500, lists=300, pages=300, load=args.load
+    )
+
+
+def backends_from(args: argparse.Namespace) -> tuple[list[str], str]:
+    given_url = args.postgres_url or os.environ.get("HOOKWIRE_TEST_DATABASE_URL")
+    choice = args.backend or ("both" if given_url else "sqlite")
+    backends = ["sqlite", "postgres"] if choice == "both" else [choice]
+    return backends, given_url or DEFAULT_ADMIN_URL
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    settings = settings_from(args)
+    backends, admin_url = backends_from(args)
+    print(
+        f"hookwire REST benchmark: {settings.people:,} people, {settings.creates} creates, "
+        f"{settings.lists} filtered lists, {settings.pages} deep pages on {', '.join(backends)}"
+    )
+    verdicts = [run_backend(backend, admin_url, settings) for backend in backends]
+    print("\n=== target: filtered list p50 < 25 ms ===")
+    for line in verdicts:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
