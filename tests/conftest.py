@@ -103,10 +103,26 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
         yield opened
 
 
+# Every server and worker on a shared test database delivers webhooks the same way, since any
+# of them may claim any delivery: loopback receivers allowed, retries compressed to about a
+# second. A test that needs other delivery settings runs them on a database of its own.
+WEBHOOK_TEST_ENV = {
+    "HOOKWIRE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+    "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE": "0,0.3,0.3,0.3,0.3",
+    "HOOKWIRE_WEBHOOK_TIMEOUT": "1",
+}
+
+
 def service_env(database: Database, extra_env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a server or worker process: embedded unless ``extra_env`` says not."""
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    return {**env, "DATABASE_URL": database.url, "APP_SECRET": APP_SECRET, **(extra_env or {})}
+    return {
+        **env,
+        **WEBHOOK_TEST_ENV,
+        "DATABASE_URL": database.url,
+        "APP_SECRET": APP_SECRET,
+        **(extra_env or {}),
+    }
 
 
 class Server:

@@ -11,12 +11,6 @@ from receiver import Receiver
 
 T = TypeVar("T")
 
-HOOKS_ENV = {
-    "HOOKWIRE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
-    "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE": "0,0.3,0.3,0.3,0.3",
-    "HOOKWIRE_WEBHOOK_TIMEOUT": "1",
-}
-
 
 def subscribe(
     api: Client, receiver: Receiver, path: str = "/hook", **fields: Any

@@ -17,25 +17,30 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook as StandardWebhook
 
-from conftest import Client, Database, Server, new_workspace
-from hooks_support import HOOKS_ENV, create_person, subscribe, wait_until
+from conftest import Client, Database, Server, new_workspace, open_database
+from hooks_support import create_person, subscribe, wait_until
 from receiver import Receiver, Reply
 
-ATTEMPTS = 5
-
-
-@pytest.fixture(scope="module")
-def hooks_server(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    log = tmp_path_factory.mktemp("hooks") / f"{database.backend}.log"
-    running = Server(database, log, HOOKS_ENV)
-    yield running
-    running.stop()
+ATTEMPTS = 5  # conftest's WEBHOOK_TEST_ENV schedule
+STRICT_ENV = {"HOOKWIRE_WEBHOOK_ALLOWED_NETWORKS": ""}
 
 
 @pytest.fixture
-def api(hooks_server: Server) -> Client:
-    workspace_id, token = new_workspace(hooks_server.database)
-    return Client(hooks_server.base_url, token, workspace_id)
+def api(client: Client) -> Client:
+    """A fresh workspace on the session's server, whose delivery settings conftest sets."""
+    return client
+
+
+@pytest.fixture(scope="module")
+def strict_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Server]:
+    """A server that allows no private network, on a database no other server delivers from."""
+    with open_database("sqlite", tmp_path_factory) as database:
+        log = tmp_path_factory.mktemp("strict") / "server.log"
+        running = Server(database, log, STRICT_ENV)
+        yield running
+        running.stop()
 
 
 def attempts(api: Client, webhook_id: str) -> list[dict[str, Any]]:
@@ -175,11 +180,10 @@ def test_rolled_back_write_emits_nothing(api: Client, receiver: Receiver) -> Non
 
 
 def test_other_workspaces_events_never_arrive(
-    api: Client, hooks_server: Server, receiver: Receiver
+    api: Client, other_client: Client, receiver: Receiver
 ) -> None:
     subscribe(api, receiver, "/mine")
-    workspace_id, token = new_workspace(hooks_server.database)
-    other = Client(hooks_server.base_url, token, workspace_id)
+    other = other_client
     create_person(other, "Elsewhere")
     create_person(api, "Here")
     [request] = receiver.wait_for(1, "/mine")
@@ -330,28 +334,31 @@ def test_deleted_webhook_receives_nothing_more(api: Client, receiver: Receiver) 
 
 
 def test_webhook_failing_for_the_period_is_disabled(
-    database: Database, tmp_path: Path, receiver: Receiver
+    database: Database,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    receiver: Receiver,
 ) -> None:
-    env = {
-        **HOOKS_ENV,
-        "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE": "0" + ",0.4" * 10,
-        "HOOKWIRE_WEBHOOK_DISABLE_AFTER": "1.5",
-    }
-    server = Server(database, tmp_path / "server.log", env)
-    try:
-        workspace_id, token = new_workspace(database)
-        api = Client(server.base_url, token, workspace_id)
-        receiver.default = Reply(503)
-        hook = subscribe(api, receiver, "/failing")
-        create_person(api)
-        disabled = wait_until(lambda: not (row := webhook(api, hook["id"]))["isEnabled"] and row)
-        assert disabled["disabledReason"].startswith("Every attempt failed since ")
-        count = len(receiver.received("/failing"))
-        assert 3 <= count < 11  # stopped before the schedule ran out
-        time.sleep(1.0)
-        assert len(receiver.received("/failing")) == count
-    finally:
-        server.stop()
+    env = {"HOOKWIRE_WEBHOOK_RETRY_SCHEDULE": "0" + ",0.4" * 10,
+           "HOOKWIRE_WEBHOOK_DISABLE_AFTER": "1.5"}  # fmt: skip
+    with open_database(database.backend, tmp_path_factory) as own:
+        server = Server(own, tmp_path / "server.log", env)
+        try:
+            workspace_id, token = new_workspace(own)
+            api = Client(server.base_url, token, workspace_id)
+            receiver.default = Reply(503)
+            hook = subscribe(api, receiver, "/failing")
+            create_person(api)
+            disabled = wait_until(
+                lambda: not (row := webhook(api, hook["id"]))["isEnabled"] and row
+            )
+            assert disabled["disabledReason"].startswith("Every attempt failed since ")
+            count = len(receiver.received("/failing"))
+            assert 3 <= count < 11  # stopped before the schedule ran out
+            time.sleep(1.0)
+            assert len(receiver.received("/failing")) == count
+        finally:
+            server.stop()
 
 
 # --- target policy ------------------------------------------------------------------------
@@ -371,7 +378,11 @@ def test_webhook_failing_for_the_period_is_disabled(
         ("not a url", "expected an http:// or https:// URL"),
     ],
 )
-def test_private_targets_are_refused_at_creation(client: Client, url: str, message: str) -> None:
+def test_private_targets_are_refused_at_creation(
+    strict_server: Server, url: str, message: str
+) -> None:
+    workspace_id, token = new_workspace(strict_server.database)
+    client = Client(strict_server.base_url, token, workspace_id)
     response = client.post("/rest/webhooks", json={"targetUrl": url})
     assert response.status_code == 400
     assert message in response.json()["messages"][0]
@@ -379,25 +390,40 @@ def test_private_targets_are_refused_at_creation(client: Client, url: str, messa
 
 
 def test_private_target_is_refused_again_at_delivery(
-    database: Database, tmp_path: Path, receiver: Receiver
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, receiver: Receiver
 ) -> None:
     """A webhook saved while loopback was allowed is refused once the allowance is gone."""
-    workspace_id, token = new_workspace(database)
-    allowing = Server(database, tmp_path / "allowing.log", HOOKS_ENV)
-    try:
-        hook = subscribe(Client(allowing.base_url, token, workspace_id), receiver, "/private")
-    finally:
-        allowing.stop()
+    with open_database("sqlite", tmp_path_factory) as own:
+        workspace_id, token = new_workspace(own)
+        allowing = Server(own, tmp_path / "allowing.log")
+        try:
+            hook = subscribe(Client(allowing.base_url, token, workspace_id), receiver, "/private")
+        finally:
+            allowing.stop()
 
-    strict_env = {k: v for k, v in HOOKS_ENV.items() if k != "HOOKWIRE_WEBHOOK_ALLOWED_NETWORKS"}
-    strict = Server(database, tmp_path / "strict.log", strict_env)
-    try:
-        api = Client(strict.base_url, token, workspace_id)
-        create_person(api)
-        logged = wait_until(lambda: attempts(api, hook["id"]))
-        assert logged[0]["statusCode"] is None
-        assert logged[0]["error"].startswith("refused: targetUrl:")
-        assert "127.0.0.1" in logged[0]["error"]
-        assert receiver.received() == []
-    finally:
-        strict.stop()
+        strict = Server(own, tmp_path / "strict.log", STRICT_ENV)
+        try:
+            api = Client(strict.base_url, token, workspace_id)
+            create_person(api)
+            logged = wait_until(lambda: attempts(api, hook["id"]))
+            assert logged[0]["statusCode"] is None
+            assert logged[0]["error"].startswith("refused: targetUrl:")
+            assert "127.0.0.1" in logged[0]["error"]
+            assert receiver.received() == []
+        finally:
+            strict.stop()
+
+
+def test_test_event_reaches_only_that_webhook(api: Client, receiver: Receiver) -> None:
+    hook = subscribe(api, receiver, "/tested")
+    subscribe(api, receiver, "/other")
+    response = api.post(f"/rest/webhooks/{hook['id']}/test")
+    assert response.status_code == 202, response.text
+    [request] = receiver.wait_for(1, "/tested")
+    body = StandardWebhook(hook["secret"]).verify(request.body, request.headers)
+    assert body["eventName"] == "webhook.test"
+    assert body["webhookId"] == hook["id"]
+    time.sleep(0.5)
+    assert receiver.received("/other") == []
+    missing = api.post(f"/rest/webhooks/{uuid.uuid4()}/test")
+    assert missing.status_code == 404

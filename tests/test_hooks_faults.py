@@ -19,18 +19,32 @@ import sqlalchemy as sa
 from rq import Queue
 from rq import Worker as RQWorker
 
-from conftest import Client, Database, Server, new_workspace, service_env, service_unavailable
-from hooks_support import HOOKS_ENV, create_person, subscribe, wait_until
+from conftest import (
+    Client,
+    Database,
+    Server,
+    new_workspace,
+    open_database,
+    service_env,
+    service_unavailable,
+)
+from hooks_support import create_person, subscribe, wait_until
 from processes import RedisServer, Worker
 from receiver import Receiver, Reply
 
 # Enough attempts to outlast the outage; a short lease so what the killed server held comes
 # due again within seconds (the lease is what a restart waits for).
 BACKLOG_ENV = {
-    **HOOKS_ENV,
     "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE": "0" + ",0.5" * 30,
     "HOOKWIRE_DELIVERY_LEASE": "1",
 }
+
+
+@pytest.fixture
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A database of its own per test: what one test leaves pending never reaches the next."""
+    with open_database("postgres", tmp_path_factory) as database:
+        yield database
 
 
 @pytest.fixture
@@ -70,7 +84,6 @@ class Deployment:
 @pytest.fixture
 def rq_env(private_redis: RedisServer) -> dict[str, str]:
     return {
-        **HOOKS_ENV,
         "REDIS_URL": private_redis.url,
         "HOOKWIRE_WEBHOOK_TIMEOUT": "5",
         "HOOKWIRE_DELIVERY_LEASE": "1",
@@ -186,8 +199,6 @@ def test_embedded_dispatcher_on_sqlite_resumes_after_a_kill(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The embedded default keeps its backlog in the SQLite file across a ``kill -9``."""
-    from conftest import open_database
-
     env = BACKLOG_ENV
     receiver = Receiver()
     with open_database("sqlite", tmp_path_factory) as sqlite:
@@ -219,7 +230,7 @@ def test_server_and_two_workers_on_postgres_and_redis(
     except redis.ConnectionError as error:
         service_unavailable(f"Redis at {redis_url} is unreachable: {error}")
     queue_name = f"hookwire-test-{secrets.token_hex(6)}"  # shared Redis: a queue of our own
-    env = {**HOOKS_ENV, "REDIS_URL": redis_url, "HOOKWIRE_QUEUE": queue_name}
+    env = {"REDIS_URL": redis_url, "HOOKWIRE_QUEUE": queue_name}
     deployment = Deployment(postgres, tmp_path, env)
     try:
         for _ in range(2):

@@ -18,6 +18,7 @@ from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook, utc
 CREATE_KEYS = {"targetUrl", "operations", "description", "secret"}
 UPDATE_KEYS = CREATE_KEYS | {"isEnabled"}
 MAX_SECRET_LENGTH = 500
+TEST_EVENT = "webhook.test"
 
 
 class WebhookRegistry:
@@ -115,6 +116,35 @@ class WebhookRegistry:
         event = self.session.get(OutboxEvent, str(event_id)) if isinstance(event_id, str) else None
         if event is None or event.workspace_id != self.workspace_id:
             raise NotFound(f"event with id {event_id} not found")
+        delivery = Delivery(
+            event_id=event.id, webhook_id=webhook.id, workspace_id=self.workspace_id
+        )
+        self.session.add(delivery)
+        self.session.flush()
+        return delivery
+
+    def send_test_event(self, webhook_id: str) -> Delivery:
+        """Queue a ``webhook.test`` event for this webhook alone, delivered like any other."""
+        webhook = self.get(webhook_id)
+        if not webhook.is_enabled:
+            raise BadRequest("webhook: disabled; enable it to send a test event")
+        event = OutboxEvent(
+            workspace_id=self.workspace_id,
+            event_name=TEST_EVENT,
+            object_metadata_id=webhook.id,
+            record_id=webhook.id,
+            payload={
+                "nameSingular": "webhook",
+                "record": {
+                    "id": webhook.id,
+                    "targetUrl": webhook.target_url,
+                    "message": "A test event sent by Hookwire.",
+                },
+            },
+            relayed=True,  # the relay must not fan it out to other webhooks
+        )
+        self.session.add(event)
+        self.session.flush()
         delivery = Delivery(
             event_id=event.id, webhook_id=webhook.id, workspace_id=self.workspace_id
         )

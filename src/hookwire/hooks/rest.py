@@ -88,4 +88,11 @@ def webhooks_blueprint(name: str, url_prefix: str) -> Blueprint:
             "data": {"redeliverWebhookEvent": {"id": delivery.id, "status": delivery.status}}
         }, 202
 
+    @api.post("/<webhook_id>/test")
+    def send_test_event(webhook_id: str) -> tuple[dict[str, Any], int]:
+        with transaction(services().engine) as session:
+            delivery = _registry(session).send_test_event(webhook_id)
+        services().wake_dispatcher()
+        return {"data": {"sendTestEvent": {"id": delivery.id, "status": delivery.status}}}, 202
+
     return api
