@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from hookwire.auth import is_expired, issue_api_key, list_api_keys, revoke_api_key
 from hookwire.config import Config, ConfigError, load_config
+from hookwire.connector.cli import connector
 from hookwire.crm.workspaces import add_sample_data, create_workspace, find_workspace
 from hookwire.database import create_db_engine, migrate, transaction
 from hookwire.errors import ApiError
@@ -171,6 +172,8 @@ def apikey_revoke(key_id: str) -> None:
         raise click.ClickException("; ".join(error.messages)) from None
     click.echo(f"Revoked {key_id}.")
 
+
+main.add_command(connector)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
