@@ -19,6 +19,7 @@ from hookwire.hooks import (
     webhooks_blueprint,
 )
 from hookwire.services import EXTENSION_KEY, Services
+from hookwire.web import register_web
 
 
 def create_app(config: Config | None = None, *, start_dispatcher: bool = True) -> Flask:
@@ -44,6 +45,7 @@ def create_app(config: Config | None = None, *, start_dispatcher: bool = True) -
     app.register_blueprint(webhooks_blueprint("webhooks_api", "/rest/metadata/webhooks"))
     app.register_blueprint(webhooks_blueprint("webhooks_alias_api", "/rest/webhooks"))
     register_crm(app)
+    register_web(app)
     if start_dispatcher:
         dispatcher.start()
     return app

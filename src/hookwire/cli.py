@@ -1,4 +1,4 @@
-"""The ``hookwire`` command: init, serve, apikey."""
+"""The ``hookwire`` command: init, serve, apikey, user."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from datetime import timedelta
 import click
 from sqlalchemy.engine import Engine
 
-from hookwire.auth import is_expired, issue_api_key, list_api_keys, revoke_api_key
+from hookwire.auth import (
+    create_user,
+    find_user,
+    generate_password,
+    is_expired,
+    issue_api_key,
+    list_api_keys,
+    revoke_api_key,
+    set_password,
+)
 from hookwire.config import Config, ConfigError, load_config
 from hookwire.connector.cli import connector
 from hookwire.crm.workspaces import add_sample_data, create_workspace, find_workspace
@@ -37,22 +46,42 @@ def main() -> None:
     """Hookwire: a Twenty-compatible CRM API with signed webhooks and connectors."""
 
 
+def _admin_email(workspace_name: str) -> str:
+    slug = "-".join("".join(c if c.isalnum() else " " for c in workspace_name).split()).lower()
+    return f"admin@{slug or 'workspace'}.localhost"
+
+
+def _echo_sign_in(config: Config, email: str, password: str) -> None:
+    """Tell where to sign in, on stderr: stdout stays the workspace line and the key."""
+    click.echo(
+        f"Sign in at http://localhost:{config.port}/sign-in as {email} "
+        f"with the password {password}",
+        err=True,
+    )
+
+
 @main.command()
 @click.option("--workspace", "workspace_name", default=DEMO_WORKSPACE, show_default=True)
 @click.option("--with-sample-data", is_flag=True, help="Add a few companies, people and deals.")
-def init(workspace_name: str, with_sample_data: bool) -> None:
-    """Create a workspace with the standard objects; print a new API key last."""
+@click.option("--admin-email", default=None, help="Default: admin@<workspace>.localhost.")
+def init(workspace_name: str, with_sample_data: bool, admin_email: str | None) -> None:
+    """Create a workspace and its first admin (password on stderr); print a new API key last."""
     config = _config()
     engine = _migrated_engine(config)
+    password = generate_password()
     try:
         with transaction(engine) as session:
             workspace = create_workspace(session, workspace_name)
             if with_sample_data:
                 add_sample_data(session, workspace)
+            admin = create_user(
+                session, workspace.id, admin_email or _admin_email(workspace_name), password
+            )
             issued = issue_api_key(session, config.app_secret, workspace.id, "init")
     except ApiError as error:
         raise click.ClickException("; ".join(error.messages)) from None
     click.echo(f"Created workspace '{workspace.display_name}' ({workspace.id}).")
+    _echo_sign_in(config, admin.email, password)
     click.echo(issued.token)
 
 
@@ -78,8 +107,9 @@ def serve(port: int | None, host: str, threads: int, demo: bool) -> None:
     engine = _migrated_engine(config)
     port = port or config.port
     if demo:
-        token = _demo_key(engine, config)
+        token, email, password = _demo_credentials(engine, config)
         click.echo(f"Demo workspace ready. API key:\n\n    {token}\n")
+        _echo_sign_in(config, email, password)
         click.echo(f'Try: curl -H "Authorization: Bearer $KEY" http://localhost:{port}/rest/people')
     engine.dispose()
     app = create_app(config)
@@ -87,13 +117,21 @@ def serve(port: int | None, host: str, threads: int, demo: bool) -> None:
     waitress.serve(app, host=host, port=port, threads=threads, ident="hookwire", _quiet=True)
 
 
-def _demo_key(engine: Engine, config: Config) -> str:
+def _demo_credentials(engine: Engine, config: Config) -> tuple[str, str, str]:
+    """A fresh API key, and the demo admin's e-mail and (new) password."""
+    email, password = _admin_email(DEMO_WORKSPACE), generate_password()
     with transaction(engine) as session:
         workspace = find_workspace(session, DEMO_WORKSPACE)
         if workspace is None:
             workspace = create_workspace(session, DEMO_WORKSPACE)
             add_sample_data(session, workspace)
-        return issue_api_key(session, config.app_secret, workspace.id, "serve --demo").token
+        admin = find_user(session, email)
+        if admin is None:
+            create_user(session, workspace.id, email, password)
+        else:
+            set_password(session, admin, password)
+        token = issue_api_key(session, config.app_secret, workspace.id, "serve --demo").token
+    return token, email, password
 
 
 @main.command()
@@ -171,6 +209,41 @@ def apikey_revoke(key_id: str) -> None:
     except ApiError as error:
         raise click.ClickException("; ".join(error.messages)) from None
     click.echo(f"Revoked {key_id}.")
+
+
+@main.group()
+def user() -> None:
+    """Add settings-UI admins and reset their passwords."""
+
+
+@user.command("create")
+@click.option("--workspace", "workspace_name", required=True)
+@click.option("--email", required=True)
+def user_create(workspace_name: str, email: str) -> None:
+    """Add an admin to a workspace; print the generated password (only that)."""
+    engine = _migrated_engine(_config())
+    workspace_id = _workspace_id(engine, workspace_name)
+    password = generate_password()
+    try:
+        with transaction(engine) as session:
+            create_user(session, workspace_id, email, password)
+    except ApiError as error:
+        raise click.ClickException("; ".join(error.messages)) from None
+    click.echo(password)
+
+
+@user.command("reset-password")
+@click.argument("email")
+def user_reset_password(email: str) -> None:
+    """Give an admin a new generated password and print it (only that)."""
+    engine = _migrated_engine(_config())
+    password = generate_password()
+    with transaction(engine) as session:
+        found = find_user(session, email)
+        if found is None:
+            raise click.ClickException(f"no user with the e-mail address '{email}'")
+        set_password(session, found, password)
+    click.echo(password)
 
 
 main.add_command(connector)

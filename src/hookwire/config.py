@@ -58,6 +58,7 @@ class Config:
     app_secret: str
     port: int
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    secure_cookies: bool | None = None  # None: secure when the request came over HTTPS
 
     @property
     def is_sqlite(self) -> bool:
@@ -74,7 +75,15 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         app_secret=_app_secret(env.get("APP_SECRET") or "", database_url),
         port=_port(env.get("PORT") or "3000"),
         webhooks=_webhook_settings(env),
+        secure_cookies=_secure_cookies(env.get("HOOKWIRE_SECURE_COOKIES") or "auto"),
     )
+
+
+def _secure_cookies(raw: str) -> bool | None:
+    choices = {"auto": None, "true": True, "false": False}
+    if raw.strip().lower() not in choices:
+        raise ConfigError(f"HOOKWIRE_SECURE_COOKIES: expected auto, true or false, got {raw!r}")
+    return choices[raw.strip().lower()]
 
 
 def _webhook_settings(env: Mapping[str, str]) -> WebhookSettings:

@@ -191,3 +191,60 @@ class DeliveryAttempt(SQLModel, table=True):
     latency_ms: float = 0.0
     response_body: str | None = None
     error: str | None = None
+
+
+class User(SQLModel, table=True):
+    """A workspace admin who signs in to the settings pages; only a password hash is kept."""
+
+    __tablename__ = "user_account"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_sign_in_at: datetime | None = None
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a token; only its SHA-256 is stored."""
+
+    __tablename__ = "user_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    csrf_token: str = Field(max_length=64)
+    playground_key_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class ApiKeyUse(SQLModel, table=True):
+    """When an API key was last used, to the minute (kept apart so ``api_key`` stays as is)."""
+
+    __tablename__ = "api_key_use"
+
+    api_key_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("api_key.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    last_used_at: datetime
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per e-mail address and per client address."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(primary_key=True, max_length=300)
+    failures: int = 0
+    window_started_at: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None

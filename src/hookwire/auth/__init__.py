@@ -1,4 +1,5 @@
-"""Authentication: API keys and the request guard that turns a bearer token into a caller."""
+"""Authentication: API keys, the request guard that turns a bearer token into a caller, and
+the settings UI's users, sessions and sign-in throttling."""
 
 from hookwire.auth.api_keys import (
     Caller,
@@ -9,13 +10,44 @@ from hookwire.auth.api_keys import (
     revoke_api_key,
     verify_api_key,
 )
+from hookwire.auth.key_usage import last_uses
+from hookwire.auth.sessions import SignedIn, end_session, load_session, start_session
+from hookwire.auth.throttle import (
+    SignInThrottled,
+    check_allowed,
+    record_failure,
+    record_success,
+    throttle_keys,
+)
+from hookwire.auth.users import (
+    check_credentials,
+    create_user,
+    find_user,
+    generate_password,
+    set_password,
+)
 
 __all__ = [
     "Caller",
     "IssuedKey",
+    "SignInThrottled",
+    "SignedIn",
+    "check_allowed",
+    "check_credentials",
+    "create_user",
+    "end_session",
+    "find_user",
+    "generate_password",
     "is_expired",
     "issue_api_key",
+    "last_uses",
     "list_api_keys",
+    "load_session",
+    "record_failure",
+    "record_success",
     "revoke_api_key",
+    "set_password",
+    "start_session",
+    "throttle_keys",
     "verify_api_key",
 ]

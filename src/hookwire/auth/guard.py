@@ -6,6 +6,7 @@ from flask import request
 from sqlmodel import Session
 
 from hookwire.auth.api_keys import Caller, verify_api_key
+from hookwire.auth.key_usage import note_key_use
 from hookwire.errors import Unauthenticated
 from hookwire.services import services
 
@@ -22,4 +23,6 @@ def authenticate() -> Caller:
     token = bearer_token()
     app_services = services()
     with Session(app_services.engine) as session:
-        return verify_api_key(session, app_services.config.app_secret, token)
+        caller = verify_api_key(session, app_services.config.app_secret, token)
+        note_key_use(session, caller.api_key_id)
+        return caller

@@ -1,0 +1,20 @@
+"""The settings UI: sign-in, the APIs and Webhooks pages, the playground and the guide."""
+
+from flask import Blueprint, Flask
+
+from hookwire.web.apis import api_pages
+from hookwire.web.guide import guide_pages
+from hookwire.web.playground import playground_pages
+from hookwire.web.signin import sign_in_pages
+from hookwire.web.webhooks import webhook_pages
+
+__all__ = ["register_web"]
+
+
+def register_web(app: Flask) -> None:
+    """Add the settings pages and their static files (``/web-static``) to ``app``."""
+    app.register_blueprint(
+        Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
+    )
+    for blueprint in (sign_in_pages, api_pages, playground_pages, webhook_pages, guide_pages):
+        app.register_blueprint(blueprint)
