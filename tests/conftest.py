@@ -49,7 +49,8 @@ class Database:
     engine: Engine
 
 
-def _postgres_database() -> Iterator[str]:
+@contextmanager
+def _throwaway_postgres() -> Iterator[str]:
     admin_url = os.environ.get("HOOKWIRE_TEST_DATABASE_URL")
     if not admin_url:
         service_unavailable("HOOKWIRE_TEST_DATABASE_URL is not set; PostgreSQL tests need it")
@@ -71,21 +72,25 @@ def _postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def open_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """A fresh, migrated database: a SQLite file, or a throwaway PostgreSQL database."""
+def empty_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a new database that nothing has migrated: a SQLite file or a PostgreSQL one."""
     if backend == "sqlite":
-        path = tmp_path_factory.mktemp("sqlite") / "hookwire.db"
-        urls: Iterator[str] = iter([f"sqlite:///{path}"])
-    else:
-        urls = _postgres_database()
-    url = next(urls)
-    engine = create_db_engine(url)
-    try:
-        migrate(engine)
-        yield Database(backend, url, engine)
-    finally:
-        engine.dispose()
-        next(urls, None)  # let the generator drop the database
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'hookwire.db'}"
+        return
+    with _throwaway_postgres() as url:
+        yield url
+
+
+@contextmanager
+def open_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A fresh, migrated database, dropped afterwards."""
+    with empty_database(backend, tmp_path_factory) as url:
+        engine = create_db_engine(url)
+        try:
+            migrate(engine)
+            yield Database(backend, url, engine)
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -93,13 +98,6 @@ def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
     with open_database(request.param, tmp_path_factory) as opened:
-        yield opened
-
-
-@pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """PostgreSQL only: for what runs as several processes (workers) on one database."""
-    with open_database("postgres", tmp_path_factory) as opened:
         yield opened
 
 

@@ -9,27 +9,11 @@ import pytest
 from graphql import build_client_schema, get_introspection_query, print_schema
 
 from conftest import Client
+from graphql_support import gql, ok
 
 MAX_DEPTH = 12
 MAX_COST = 50_000
 SCALARS = "id jobTitle city companyId position createdAt updatedAt deletedAt"  # 8 fields
-
-
-def gql(
-    client: Client, path: str, query: str, variables: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {"query": query}
-    if variables is not None:
-        payload["variables"] = variables
-    response = client.post(path, json=payload)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def ok(client: Client, query: str, variables: dict[str, Any] | None = None, path: str = "/graphql"):
-    body = gql(client, path, query, variables)
-    assert "errors" not in body, body
-    return body["data"]
 
 
 def refused(body: dict[str, Any]) -> dict[str, Any]:

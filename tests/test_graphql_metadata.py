@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from conftest import Client
+from graphql_support import gql
 
 GET_OBJECTS = (
     "query GetObjects { objects(paging: {first: 1000}, filter: {isActive: {is:true}}) "
@@ -28,17 +29,6 @@ OBJECT_SELECTION = """
     fieldsList { id objectMetadataId name type label isCustom isSystem isActive isNullable
                  defaultValue options settings }
 """
-
-
-def gql(
-    client: Client, path: str, query: str, variables: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    payload: dict[str, Any] = {"query": query}
-    if variables is not None:
-        payload["variables"] = variables
-    response = client.post(path, json=payload)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def meta(client: Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

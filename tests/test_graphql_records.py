@@ -12,35 +12,11 @@ import pytest
 import requests
 
 from conftest import APP_SECRET, Client, Server, new_workspace
+from graphql_support import gql, ok
 from hookwire.auth import issue_api_key, revoke_api_key
 from hookwire.database import transaction
 
 # helpers
-
-
-def gql(
-    client: Client,
-    path: str,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    operation_name: str | None = None,
-) -> dict[str, Any]:
-    """POST a GraphQL document; GraphQL answers HTTP 200 even for errors."""
-    payload: dict[str, Any] = {"query": query}
-    if variables is not None:
-        payload["variables"] = variables
-    if operation_name is not None:
-        payload["operationName"] = operation_name
-    response = client.post(path, json=payload)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def ok(client: Client, query: str, variables: dict[str, Any] | None = None, path: str = "/graphql"):
-    """The ``data`` of a document that must succeed."""
-    body = gql(client, path, query, variables)
-    assert "errors" not in body, body
-    return body["data"]
 
 
 def error_of(client: Client, query: str, variables: dict[str, Any] | None = None) -> dict:

@@ -165,53 +165,38 @@ def test_writes_succeed_while_redis_is_down_and_every_event_follows(
         deployment.stop()
 
 
-@pytest.mark.parametrize("mode", ["embedded", "rq"])
+@pytest.mark.parametrize(
+    ("mode", "backend"), [("embedded", "sqlite"), ("embedded", "postgres"), ("rq", "postgres")]
+)
 def test_server_killed_mid_backlog_loses_nothing(
-    mode: str, postgres: Database, tmp_path: Path, request: pytest.FixtureRequest
+    mode: str,
+    backend: str,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> None:
     env = {**BACKLOG_ENV}
     if mode == "rq":
         env = {**request.getfixturevalue("rq_env"), **env}
     receiver = Receiver()
-    deployment = Deployment(postgres, tmp_path, env)
-    try:
-        receiver.default = Reply(503)  # the receiver is down: a backlog builds up
-        subscribe(deployment.api, receiver, "/backlog")
-        if mode == "rq":
-            deployment.add_worker()
-        response = deployment.api.post(
-            "/rest/batch/people",
-            json=[{"name": {"firstName": "B", "lastName": str(i)}} for i in range(40)],
-        )
-        written = {p["id"] for p in response.json()["data"]["createPeople"]}
-        receiver.wait_for(40, "/backlog")
-        deployment.server.kill()
-
-        receiver.default = Reply(200)
-        deployment.server = Server(postgres, tmp_path / "restarted.log", env)
-        wait_delivered(receiver, "/backlog", written, postgres)
-    finally:
-        deployment.stop()
-        receiver.close()
-
-
-def test_embedded_dispatcher_on_sqlite_resumes_after_a_kill(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """The embedded default keeps its backlog in the SQLite file across a ``kill -9``."""
-    env = BACKLOG_ENV
-    receiver = Receiver()
-    with open_database("sqlite", tmp_path_factory) as sqlite:
-        deployment = Deployment(sqlite, tmp_path, env)
+    with open_database(backend, tmp_path_factory) as database:
+        deployment = Deployment(database, tmp_path, env)
         try:
-            receiver.default = Reply(503)
+            receiver.default = Reply(503)  # the receiver is down: a backlog builds up
             subscribe(deployment.api, receiver, "/backlog")
-            written = {create_person(deployment.api, str(i))["id"] for i in range(10)}
-            receiver.wait_for(10, "/backlog")
+            if mode == "rq":
+                deployment.add_worker()
+            response = deployment.api.post(
+                "/rest/batch/people",
+                json=[{"name": {"firstName": "B", "lastName": str(i)}} for i in range(40)],
+            )
+            written = {p["id"] for p in response.json()["data"]["createPeople"]}
+            receiver.wait_for(40, "/backlog")
             deployment.server.kill()
+
             receiver.default = Reply(200)
-            deployment.server = Server(sqlite, tmp_path / "restarted.log", env)
-            wait_delivered(receiver, "/backlog", written, sqlite)
+            deployment.server = Server(database, tmp_path / "restarted.log", env)
+            wait_delivered(receiver, "/backlog", written, database)
         finally:
             deployment.stop()
             receiver.close()
