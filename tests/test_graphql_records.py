@@ -1025,3 +1025,19 @@ def test_syntax_error_is_reported(client: Client) -> None:
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert body["errors"][0]["message"].startswith("Syntax Error")
     assert "data" not in body
+
+
+def test_inlined_values_are_checked_even_when_the_shape_is_known(client: Client) -> None:
+    """Documents differing only in literals share validation work, but never value checks."""
+    template = 'query { person(filter: {id: {eq: "%s"}}) { id } }'
+    assert ok(client, template % uuid.uuid4()) == {"person": None}
+    body = gql(client, "/graphql", template % "not-a-uuid")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"].startswith("filter.id.eq: ")
+
+    field = 'a: person(filter: {id: {eq: "%s"}}) { id }'
+    aliases = f"query {{ {field} {field} }}"
+    same = str(uuid.uuid4())
+    assert ok(client, aliases % (same, same)) == {"a": None}
+    conflict = gql(client, "/graphql", aliases % (same, uuid.uuid4()))
+    assert "conflict" in conflict["errors"][0]["message"]

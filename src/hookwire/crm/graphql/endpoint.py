@@ -5,26 +5,33 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Blueprint, request
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     ExecutionResult,
+    FloatValueNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
+    IntValueNode,
     ListValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
+    OverlappingFieldsCanBeMergedRule,
+    StringValueNode,
     ValueNode,
+    ValuesOfCorrectTypeRule,
     VariableNode,
     Visitor,
     execute_sync,
     get_operation_ast,
     parse,
+    print_ast,
     validate,
     visit,
 )
@@ -51,13 +58,19 @@ _ERROR_CODES = {
 
 
 class DocumentCache:
-    """Parsed and validated documents per (schema, query text): clients repeat their queries."""
+    """Parsed and validated documents per (schema, query text): clients repeat their queries.
+
+    Clients that inline their values (Twenty's connector does) never repeat a query text, so
+    the cache also remembers which *shapes* (the text with its scalar literals blanked) passed
+    full validation: a new document of a known shape only needs the rules that read values.
+    """
 
     def __init__(self, size: int = 512) -> None:
         self._size = size
         self._entries: OrderedDict[
             tuple[int, str], tuple[DocumentNode | None, list[GraphQLError]]
         ] = OrderedDict()
+        self._valid_shapes: OrderedDict[tuple[int, str], None] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(
@@ -73,20 +86,56 @@ class DocumentCache:
         except GraphQLError as error:
             entry: tuple[DocumentNode | None, list[GraphQLError]] = (None, [error])
         else:
-            entry = (document, _validate(schema, document))
-        with self._lock:
-            self._entries[key] = entry
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            entry = (document, self._validated(schema, document))
+        self._remember(self._entries, key, entry)
         return entry
+
+    def _validated(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        shape = (id(schema), print_ast(visit(document, _BlankLiterals())))
+        with self._lock:
+            known = shape in self._valid_shapes
+        if known:
+            return _validate(schema, document, VALUE_RULES)
+        errors = _validate(schema, document)
+        if not errors:
+            self._remember(self._valid_shapes, shape, None)
+        return errors
+
+    def _remember(self, entries: OrderedDict, key: tuple[int, str], value: Any) -> None:
+        with self._lock:
+            entries[key] = value
+            entries.move_to_end(key)
+            while len(entries) > self._size:
+                entries.popitem(last=False)
+
+
+# The standard rules that read literal values rather than the document's shape.
+VALUE_RULES = (ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule)
+
+
+class _BlankLiterals(Visitor):
+    """Replaces scalar literals, so documents that differ only in them print alike."""
+
+    def enter_string_value(self, *_args: Any) -> StringValueNode:
+        return StringValueNode(value="", block=False)
+
+    def enter_int_value(self, *_args: Any) -> IntValueNode:
+        return IntValueNode(value="0")
+
+    def enter_float_value(self, *_args: Any) -> FloatValueNode:
+        return FloatValueNode(value="0.0")
 
 
 _documents = DocumentCache()
 
 
-def _validate(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+def _validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    rules: Sequence[type[ASTValidationRule]] | None = None,
+) -> list[GraphQLError]:
     """Validation errors, those about a value naming the argument or input field it is for."""
-    errors = validate(schema, document)
+    errors = validate(schema, document, rules)
     if not errors:
         return errors
     paths = _input_paths(document)
