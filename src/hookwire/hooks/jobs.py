@@ -47,8 +47,7 @@ def enqueue_batch(queue: Queue, claims: list[Claim]) -> None:
 def _executor() -> DeliveryExecutor:
     """One executor per worker process, built from the same environment as the server."""
     config = load_config()
-    engine = create_db_engine(config.database_url)
-    return DeliveryExecutor(engine, config, concurrency=config.webhooks.dispatch_threads)
+    return DeliveryExecutor(create_db_engine(config.database_url), config)
 
 
 def deliver_batch(claims: list[tuple[str, str]]) -> int:

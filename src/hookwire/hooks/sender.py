@@ -1,19 +1,24 @@
-"""One signed POST to a webhook target, with keep-alive, a timeout and a capped response read."""
+"""One signed POST to a webhook target, with keep-alive, a timeout and a capped response read.
+
+Requests go through urllib3 directly rather than ``requests``: a delivery needs none of what
+``requests`` adds, and skipping it halves the client's CPU time per POST.
+"""
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
-import requests
+from urllib3 import BaseHTTPResponse, Timeout
+from urllib3.exceptions import HTTPError, NewConnectionError, TimeoutError
 
 from hookwire import __version__
 from hookwire.config import WebhookSettings
-from hookwire.hooks.targets import REFUSAL_MARKER, GuardedAdapter
+from hookwire.hooks.targets import REFUSAL_MARKER, guarded_pool_manager
 
 KEPT_RESPONSE_BYTES = 4096
 MAX_READ_BYTES = 65536  # read past what is kept so short bodies leave the connection reusable
+TARGET_HOSTS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -26,51 +31,45 @@ class SendResult:
 
 
 class Sender:
-    """Keeps one ``requests.Session`` per thread, so connections to a target are reused."""
+    """Keeps connections to each target open between deliveries; safe to share across threads."""
 
     def __init__(self, settings: WebhookSettings) -> None:
         self.settings = settings
-        self._local = threading.local()
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            adapter = GuardedAdapter(
-                self.settings.allowed_networks, pool_connections=64, pool_maxsize=8, max_retries=0
-            )
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            session.headers.update(
-                {
-                    "Content-Type": "application/json",
-                    "User-Agent": f"Hookwire-Webhooks/{__version__}",
-                }
-            )
-            self._local.session = session
-        return session
+        self._timeout = Timeout(settings.timeout)
+        self._pools = guarded_pool_manager(
+            settings.allowed_networks,
+            num_pools=TARGET_HOSTS_KEPT,
+            maxsize=max(settings.dispatch_threads, 1),
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": f"Hookwire-Webhooks/{__version__}",
+            },
+        )
 
     def post(self, url: str, body: str, headers: dict[str, str]) -> SendResult:
         started = time.perf_counter()
         try:
-            response = self._session().post(
+            response = self._pools.request(
+                "POST",
                 url,
-                data=body.encode(),
-                headers=headers,
-                timeout=self.settings.timeout,
-                allow_redirects=False,  # a redirect could lead anywhere; it counts as a failure
-                stream=True,
+                body=body.encode(),
+                headers={**self._pools.headers, **headers},
+                timeout=self._timeout,
+                retries=False,
+                redirect=False,  # a redirect could lead anywhere; it counts as a failure
+                preload_content=False,
             )
-        except requests.Timeout:
+        except NewConnectionError as error:  # urllib3 makes it a TimeoutError; it is a refusal
+            return SendResult(None, _elapsed(started), None, _describe(error), None)
+        except TimeoutError:
             return SendResult(
                 None, _elapsed(started), None, f"timed out after {self.settings.timeout:g} s", None
             )
-        except requests.RequestException as error:
+        except HTTPError as error:
             return SendResult(None, _elapsed(started), None, _describe(error), None)
-        with response:
-            content = _capped_read(response)
+        content = _capped_read(response)
         return SendResult(
-            status_code=response.status_code,
+            status_code=response.status,
             latency_ms=_elapsed(started),
             response_body=content[:KEPT_RESPONSE_BYTES].decode("utf-8", "replace") or None,
             error=None,
@@ -78,16 +77,20 @@ class Sender:
         )
 
 
-def _capped_read(response: requests.Response) -> bytes:
+def _capped_read(response: BaseHTTPResponse) -> bytes:
+    """Up to ``MAX_READ_BYTES`` of the body; the connection is reused only if it was all read."""
     chunks, size = [], 0
     try:
-        for chunk in response.iter_content(chunk_size=8192):
+        for chunk in response.stream(8192):
             chunks.append(chunk)
             size += len(chunk)
             if size >= MAX_READ_BYTES:
+                response.close()  # unread bytes would corrupt the next request on it
                 break
-    except requests.RequestException:
-        pass  # the status line arrived; a broken body does not change the verdict
+    except HTTPError:
+        response.close()  # the status line arrived; a broken body does not change the verdict
+    finally:
+        response.release_conn()
     return b"".join(chunks)
 
 
@@ -95,8 +98,8 @@ def _elapsed(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _describe(error: requests.RequestException) -> str:
+def _describe(error: HTTPError) -> str:
     text = str(error)
-    if REFUSAL_MARKER in text:  # the guarded adapter refused the address
+    if REFUSAL_MARKER in text:  # the guarded pool refused the address
         return "refused: " + text[text.index(REFUSAL_MARKER) :].split('"')[0]
     return f"{type(error).__name__}: {text}"[:500]

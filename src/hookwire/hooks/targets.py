@@ -1,7 +1,7 @@
 """Where webhooks may point: public http(s) addresses, unless configuration allows a network.
 
-The check runs when a webhook is saved and again on every connection: the guarded adapter
-resolves the host itself and connects only to an address it has vetted, so a DNS answer that
+The check runs when a webhook is saved and again on every connection: the guarded pools
+resolve the host itself and connects only to an address it has vetted, so a DNS answer that
 changes between the two (rebinding) cannot reach a private address.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
-from requests.adapters import HTTPAdapter
+from urllib3 import PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
@@ -97,22 +98,19 @@ def _guarded(connection_class: type[HTTPConnection], allowed: Sequence[Network])
     return GuardedConnection
 
 
-class GuardedAdapter(HTTPAdapter):
-    """An HTTPAdapter whose connections only ever reach vetted addresses."""
-
-    def __init__(self, allowed: Sequence[Network], **kwargs) -> None:
-        self._allowed = tuple(allowed)
-        super().__init__(**kwargs)
-
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        http_connection = _guarded(HTTPConnection, self._allowed)
-        https_connection = _guarded(HTTPSConnection, self._allowed)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": type(
-                "GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_connection}
-            ),
-            "https": type(
-                "GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_connection}
-            ),
-        }
+def guarded_pool_manager(allowed: Sequence[Network], **kwargs: Any) -> PoolManager:
+    """A urllib3 ``PoolManager`` whose connections only ever reach vetted addresses."""
+    manager = PoolManager(**kwargs)
+    manager.pool_classes_by_scheme = {
+        "http": type(
+            "GuardedHTTPPool",
+            (HTTPConnectionPool,),
+            {"ConnectionCls": _guarded(HTTPConnection, tuple(allowed))},
+        ),
+        "https": type(
+            "GuardedHTTPSPool",
+            (HTTPSConnectionPool,),
+            {"ConnectionCls": _guarded(HTTPSConnection, tuple(allowed))},
+        ),
+    }
+    return manager
