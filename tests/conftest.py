@@ -25,6 +25,8 @@ from hookwire.crm.workspaces import create_workspace
 from hookwire.database import create_db_engine, migrate, transaction
 from receiver import Receiver
 
+pytest_plugins = ["browser.web"]
+
 APP_SECRET = "test-secret-" + "x" * 32
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from browser.web import Admin, Receiver, new_admin, start_web_server
-from conftest import IN_CI, Database, Server
+from browser.web import Admin
+from conftest import IN_CI, Server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 playwright_api.expect.set_options(timeout=15_000)
@@ -51,22 +51,10 @@ def chromium() -> Iterator:
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def web_server(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_web_server(database, tmp_path_factory.mktemp("web") / "server.log")
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def admin(web_server: Server) -> Admin:
-    return new_admin(web_server.database)
-
-
-@pytest.fixture
-def page(chromium, web_server: Server, request: pytest.FixtureRequest) -> Iterator:
+def page(chromium, server: Server, request: pytest.FixtureRequest) -> Iterator:
     context = chromium.new_context(
-        base_url=web_server.base_url, viewport={"width": 1280, "height": 900}
+        base_url=server.base_url, viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -91,10 +79,3 @@ def signed_in(page, admin: Admin):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/settings/apis")
     return page
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.stop()

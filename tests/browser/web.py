@@ -1,15 +1,14 @@
-"""Helpers shared by the settings-UI tests: a server that may post to loopback, admins, a
-signed-in ``requests`` session, and a loopback webhook receiver."""
+"""Helpers shared by the settings-UI tests: admins of fresh workspaces and a ``requests``
+session that signs in through the form. Loaded as a pytest plugin by ``tests/conftest.py``,
+so the ``admin`` fixture serves the browser tests and the server-side ones alike."""
 
 from __future__ import annotations
 
 import re
 import secrets
-import threading
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from dataclasses import dataclass
 
+import pytest
 import requests
 
 from conftest import Database, Server, new_workspace
@@ -28,10 +27,6 @@ class Admin:
     password: str = PASSWORD
 
 
-def start_web_server(database: Database, log: Path) -> Server:
-    return Server(database, log)  # conftest allows loopback receivers
-
-
 def new_admin(database: Database) -> Admin:
     """A fresh workspace and its admin."""
     name = f"Web {secrets.token_hex(4)}"
@@ -40,6 +35,12 @@ def new_admin(database: Database) -> Admin:
     with transaction(database.engine) as session:
         create_user(session, workspace_id, email, PASSWORD)
     return Admin(workspace_id, name, email)
+
+
+@pytest.fixture
+def admin(server: Server) -> Admin:
+    """The admin of a fresh workspace on the shared test server."""
+    return new_admin(server.database)
 
 
 def csrf_token(html: str) -> str:
@@ -73,40 +74,3 @@ class Browser:
         """POST ``data`` to ``action`` with the CSRF token found on ``page``."""
         token = csrf_token(self.get(page).text)
         return self.post(action, data={**(data or {}), "csrf_token": token}, **kwargs)
-
-
-@dataclass
-class Receiver:
-    """A loopback HTTP server that answers 200 to every POST and keeps what it got."""
-
-    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_port}/hooks"
-
-    def start(self) -> Receiver:
-        received = self.requests
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                received.append((dict(self.headers), body))
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"received")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -98,6 +99,18 @@ def _check_bool(value: Any, what: str) -> bool:
     return value
 
 
+Checker = Callable[[Any, str], Any]
+
+
+def _apply_checked(
+    row: Any, body: dict[str, Any], attributes: dict[str, tuple[str, Checker]]
+) -> None:
+    """Set each attribute whose camelCase key ``body`` carries, once its check passes."""
+    for key, (attribute, check) in attributes.items():
+        if key in body:
+            setattr(row, attribute, check(body[key], key))
+
+
 def _unknown_keys(body: dict[str, Any], allowed: set[str], what: str) -> None:
     unknown = sorted(set(body) - allowed)
     if unknown:
@@ -120,6 +133,13 @@ OBJECT_CREATE_KEYS = {
     "isActive",
 }  # fmt: skip
 OBJECT_UPDATE_KEYS = OBJECT_CREATE_KEYS
+_OBJECT_ATTRIBUTES: dict[str, tuple[str, Checker]] = {
+    "labelSingular": ("label_singular", _check_label),
+    "labelPlural": ("label_plural", _check_label),
+    "description": ("description", _check_text),
+    "icon": ("icon", _check_text),
+    "isActive": ("is_active", _check_bool),
+}
 
 
 def get_object(session: Session, workspace_id: str, object_id: str) -> ObjectMetadata:
@@ -211,16 +231,7 @@ def update_object(session: Session, workspace_id: str, object_id: str, body: Any
         if singular != row.name_singular:
             _retarget_relations(session, workspace_id, row.name_singular, singular)
         row.name_singular, row.name_plural = singular, plural
-    if "labelSingular" in body:
-        row.label_singular = _check_label(body["labelSingular"], "labelSingular")
-    if "labelPlural" in body:
-        row.label_plural = _check_label(body["labelPlural"], "labelPlural")
-    if "description" in body:
-        row.description = _check_text(body["description"], "description")
-    if "icon" in body:
-        row.icon = _check_text(body["icon"], "icon")
-    if "isActive" in body:
-        row.is_active = _check_bool(body["isActive"], "isActive")
+    _apply_checked(row, body, _OBJECT_ATTRIBUTES)
     row.updated_at = utcnow()
     session.add(row)
     bump_version(session, workspace_id)
@@ -281,6 +292,12 @@ FIELD_UPDATE_KEYS = {
     "isNullable",
     "defaultValue",
     "options",
+}
+_FIELD_ATTRIBUTES: dict[str, tuple[str, Checker]] = {
+    "label": ("label", _check_label),
+    "description": ("description", _check_text),
+    "icon": ("icon", _check_text),
+    "isActive": ("is_active", _check_bool),
 }
 
 
@@ -459,14 +476,7 @@ def update_field(session: Session, workspace_id: str, field_id: str, body: Any) 
         row.default_value = _check_default(
             field_type, row.options, body.get("defaultValue", row.default_value)
         )
-    if "label" in body:
-        row.label = _check_label(body["label"], "label")
-    if "description" in body:
-        row.description = _check_text(body["description"], "description")
-    if "icon" in body:
-        row.icon = _check_text(body["icon"], "icon")
-    if "isActive" in body:
-        row.is_active = _check_bool(body["isActive"], "isActive")
+    _apply_checked(row, body, _FIELD_ATTRIBUTES)
     if "isNullable" in body:
         row.is_nullable = _check_bool(body["isNullable"], "isNullable")
         if not row.is_nullable and _has_nulls(session, row):
