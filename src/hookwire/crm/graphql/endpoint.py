@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -13,17 +14,14 @@ from graphql import (
     ASTValidationRule,
     DocumentNode,
     ExecutionResult,
-    FloatValueNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
-    IntValueNode,
     ListValueNode,
     ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     OverlappingFieldsCanBeMergedRule,
-    StringValueNode,
     ValueNode,
     ValuesOfCorrectTypeRule,
     VariableNode,
@@ -31,7 +29,6 @@ from graphql import (
     execute_sync,
     get_operation_ast,
     parse,
-    print_ast,
     validate,
     visit,
 )
@@ -86,12 +83,14 @@ class DocumentCache:
         except GraphQLError as error:
             entry: tuple[DocumentNode | None, list[GraphQLError]] = (None, [error])
         else:
-            entry = (document, self._validated(schema, document))
+            entry = (document, self._validated(schema, query, document))
         self._remember(self._entries, key, entry)
         return entry
 
-    def _validated(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
-        shape = (id(schema), print_ast(visit(document, _BlankLiterals())))
+    def _validated(
+        self, schema: GraphQLSchema, query: str, document: DocumentNode
+    ) -> list[GraphQLError]:
+        shape = (id(schema), shape_of(query))
         with self._lock:
             known = shape in self._valid_shapes
         if known:
@@ -113,17 +112,26 @@ class DocumentCache:
 VALUE_RULES = (ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule)
 
 
-class _BlankLiterals(Visitor):
-    """Replaces scalar literals, so documents that differ only in them print alike."""
+# GraphQL's scalar literal tokens, and comments, as its lexer reads them: a block string
+# before a string (``"""`` would otherwise read as an empty string), and a number where it
+# does not continue a name (``$limit2``), while a minus sign starts one anywhere (``[A-1]``).
+_LITERALS = re.compile(
+    r'"""(?:\\"""|(?!""")[\s\S])*"""'
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|#[^\n\r]*"
+    r"|(?:-|(?<!\w))\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
+)
 
-    def enter_string_value(self, *_args: Any) -> StringValueNode:
-        return StringValueNode(value="", block=False)
 
-    def enter_int_value(self, *_args: Any) -> IntValueNode:
-        return IntValueNode(value="0")
+def shape_of(query: str) -> str:
+    """The query text with every string literal read as ``""``, every number as ``0`` and the
+    comments dropped: texts that parse and differ only in those literals share a shape."""
+    return _LITERALS.sub(_blank, query)
 
-    def enter_float_value(self, *_args: Any) -> FloatValueNode:
-        return FloatValueNode(value="0.0")
+
+def _blank(token: re.Match[str]) -> str:
+    first = token.group()[0]
+    return '""' if first == '"' else "" if first == "#" else "0"
 
 
 _documents = DocumentCache()
