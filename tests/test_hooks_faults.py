@@ -11,6 +11,7 @@ import os
 import secrets
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from conftest import (
     service_unavailable,
 )
 from hooks_support import create_person, subscribe, wait_until
+from hookwire.models import Delivery
 from processes import RedisServer, Worker
 from receiver import Receiver, Reply
 
@@ -133,6 +135,51 @@ def test_worker_killed_during_a_slow_delivery(
 
         [attempt] = wait_until(logged)
         assert attempt["statusCode"] == 200
+    finally:
+        deployment.stop()
+
+
+def test_a_batch_longer_than_its_hold_is_renewed_not_repeated(
+    postgres: Database, tmp_path: Path, rq_env: dict[str, str], receiver: Receiver
+) -> None:
+    """Six answers of 1.5 s each outlast the 6 s (lease 1 s + timeout 5 s) a batch is held at
+    a time: the worker renews as it goes, never holds further ahead than that, so a killed
+    worker's deliveries come due within it, and the idle second worker repeats nothing."""
+    hold = 1 + 5
+    deployment = Deployment(postgres, tmp_path, rq_env)
+    try:
+        receiver.script("/slow", *[Reply(200, delay=1.5)] * 6)
+        subscribe(deployment.api, receiver, "/slow")
+        deployment.add_worker()
+        deployment.add_worker()
+        people = [{"name": {"firstName": "Ada", "lastName": f"Batch {i}"}} for i in range(6)]
+        response = deployment.api.post("/rest/batch/people", json=people)
+        assert response.status_code == 201, response.text
+        written = {person["id"] for person in response.json()["data"]["createPeople"]}
+
+        held_ahead: list[float] = []  # seconds the sending deliveries are held beyond now
+        latest_lease = sa.select(sa.func.max(Delivery.lease_expires_at)).where(
+            Delivery.status == "sending"
+        )
+        deadline = time.monotonic() + 60
+        while len(receiver.received("/slow")) < 6 and time.monotonic() < deadline:
+            with postgres.engine.connect() as connection:
+                lease_until = connection.execute(latest_lease).scalar()
+            if lease_until is not None:
+                held_ahead.append((lease_until - datetime.now(UTC)).total_seconds())
+            time.sleep(0.1)
+        wait_delivered(receiver, "/slow", written, postgres)
+
+        def all_settled() -> bool:
+            with postgres.engine.connect() as connection:
+                statuses = connection.execute(sa.select(Delivery.status)).scalars().all()
+            return len(statuses) == 6 and set(statuses) == {"succeeded"}
+
+        wait_until(all_settled)
+        arrivals = receiver.received("/slow")
+        assert len(arrivals) == 6, [r.json["record"]["id"] for r in arrivals]
+        assert max(held_ahead) <= hold + 0.5, max(held_ahead)
+        assert len(held_ahead) > 20  # sampled all along the 9 s the batch took
     finally:
         deployment.stop()
 

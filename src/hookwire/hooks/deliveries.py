@@ -187,12 +187,7 @@ def load_jobs(
         .where(Delivery.id.in_(list(tokens)), Delivery.status == SENDING)
     ).all()  # fmt: skip
     held = [row for row in rows if row.claim_token == tokens[row.id]]
-    if held:
-        session.execute(
-            sa.update(Delivery)
-            .where(Delivery.id.in_([row.id for row in held]))
-            .values(lease_expires_at=lease_until)
-        )
+    extend_leases(session, [Claim(row.id, row.claim_token) for row in held], lease_until)
     opened: dict[str, str] = {}
 
     def secret_of(row: sa.Row) -> str:  # one decryption per webhook, not per delivery
@@ -213,6 +208,24 @@ def load_jobs(
         for row in held
         if row.is_enabled
     ]
+
+
+def extend_leases(session: Session, claims: list[Claim], lease_until: datetime) -> None:
+    """Hold the claims that are still ours (token unchanged) until ``lease_until``."""
+    _relaxed(session)
+    by_token: dict[str, list[str]] = defaultdict(list)
+    for claim in claims:
+        by_token[claim.token].append(claim.delivery_id)
+    for token, delivery_ids in by_token.items():
+        session.execute(
+            sa.update(Delivery)
+            .where(
+                Delivery.id.in_(delivery_ids),
+                Delivery.claim_token == token,
+                Delivery.status == SENDING,
+            )
+            .values(lease_expires_at=lease_until)
+        )
 
 
 def event_body(event: sa.Row, webhook_id: str) -> str:

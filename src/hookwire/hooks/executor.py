@@ -8,7 +8,14 @@ from sqlalchemy.engine import Engine
 
 from hookwire.config import Config
 from hookwire.database import transaction
-from hookwire.hooks.deliveries import Claim, DeliveryJob, Outcome, load_jobs, record_outcomes
+from hookwire.hooks.deliveries import (
+    Claim,
+    DeliveryJob,
+    Outcome,
+    extend_leases,
+    load_jobs,
+    record_outcomes,
+)
 from hookwire.hooks.retry import RetryPolicy, parse_retry_after
 from hookwire.hooks.sender import Sender
 from hookwire.hooks.signing import signed_headers
@@ -30,18 +37,37 @@ class DeliveryExecutor:
         self.sender = Sender(self.settings)
 
     def run(self, claims: list[Claim]) -> int:
-        """Attempt every claim still held; return how many attempts were made."""
-        now = datetime.now(UTC)
-        # The lease covers the whole batch, sent one after another, each within the timeout.
-        lease_until = (
-            now + self.settings.lease + len(claims) * timedelta(seconds=self.settings.timeout)
-        )
+        """Attempt every claim still held; return how many attempts were made.
+
+        The batch is held for ``lease + timeout`` at a time, renewed while sending goes on, so
+        a process that dies mid-batch holds its deliveries that long at most, however long
+        the batch. Each renewal also records the outcomes so far: fewer repeats after a crash.
+        """
+        tokens = {claim.delivery_id: claim.token for claim in claims}
+        hold = self.settings.lease + timedelta(seconds=self.settings.timeout)
+        # Renewing before less than one timeout and half a lease is left means no send can
+        # outlast the lease.
+        renew_below = hold - self.settings.lease / 2
+        lease_until = datetime.now(UTC) + hold
         with transaction(self.engine) as session:
             jobs = load_jobs(session, claims, self.secrets, lease_until)
-        outcomes = [self.attempt(job) for job in jobs]
+        outcomes: list[Outcome] = []
+        for index, job in enumerate(jobs):
+            now = datetime.now(UTC)
+            if lease_until - now < renew_below:
+                lease_until = now + hold
+                unsent = [Claim(j.delivery_id, tokens[j.delivery_id]) for j in jobs[index:]]
+                self._settle(outcomes, unsent, lease_until)
+                outcomes = []
+            outcomes.append(self.attempt(job))
+        self._settle(outcomes, [], lease_until)
+        return len(jobs)
+
+    def _settle(self, outcomes: list[Outcome], unsent: list[Claim], lease_until: datetime) -> None:
+        """Record ``outcomes`` and hold the ``unsent`` claims until ``lease_until``, at once."""
         with transaction(self.engine) as session:
             record_outcomes(session, outcomes, self.policy, datetime.now(UTC))
-        return len(outcomes)
+            extend_leases(session, unsent, lease_until)
 
     def attempt(self, job: DeliveryJob) -> Outcome:
         attempted_at = datetime.now(UTC)
