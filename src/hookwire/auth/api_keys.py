@@ -13,13 +13,14 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from joserfc import jws, jwt
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import OctKey
 from sqlmodel import Session, select
 
 from hookwire.errors import Forbidden, NotFound, Unauthenticated
-from hookwire.models import ApiKey, Workspace, utcnow
+from hookwire.models import ApiKey, ApiKeyUse, Workspace, utcnow
 
 ALGORITHM = "HS256"
 DEFAULT_LIFETIME = timedelta(days=365 * 100)
@@ -46,6 +47,7 @@ class Caller:
     workspace_id: str
     api_key_id: str
     metadata_version: int
+    key_last_used_at: datetime | None = None  # as read while verifying, for ``note_key_use``
 
 
 def issue_api_key(
@@ -75,6 +77,19 @@ def issue_api_key(
     return IssuedKey(row=row, token=token)
 
 
+# Every request reads this. Built once and run on the connection, it skips the ORM's per-query
+# work: authentication had been a third of the time of a REST create.
+_KEY_STATE = (
+    sa.select(ApiKey.revoked_at, Workspace.metadata_version, ApiKeyUse.last_used_at)
+    .join(Workspace, Workspace.id == ApiKey.workspace_id)
+    .outerjoin(ApiKeyUse, ApiKeyUse.api_key_id == ApiKey.id)
+    .where(
+        ApiKey.id == sa.bindparam("key_id"),
+        ApiKey.workspace_id == sa.bindparam("workspace_id"),
+    )
+)
+
+
 def verify_api_key(session: Session, app_secret: str, token: str) -> Caller:
     """The caller a bearer token stands for; raises 401 (invalid, expired) or 403 (revoked)."""
     workspace_id = _unverified_subject(token)
@@ -88,17 +103,21 @@ def verify_api_key(session: Session, app_secret: str, token: str) -> Caller:
     claims = decoded.claims
     if claims.get("type") != "API_KEY" or claims.get("workspaceId", workspace_id) != workspace_id:
         raise Unauthenticated("Token invalid.")
-    found = session.exec(
-        select(ApiKey, Workspace.metadata_version)
-        .join(Workspace, Workspace.id == ApiKey.workspace_id)
-        .where(ApiKey.id == claims["jti"], ApiKey.workspace_id == workspace_id)
-    ).first()
+    found = (
+        session.connection()
+        .execute(_KEY_STATE, {"key_id": claims["jti"], "workspace_id": workspace_id})
+        .first()
+    )
     if found is None:
         raise Unauthenticated("Token invalid.")
-    key, metadata_version = found
-    if key.revoked_at is not None:
+    if found.revoked_at is not None:
         raise Forbidden("This API key has been revoked.")
-    return Caller(workspace_id=workspace_id, api_key_id=key.id, metadata_version=metadata_version)
+    return Caller(
+        workspace_id=workspace_id,
+        api_key_id=claims["jti"],
+        metadata_version=found.metadata_version,
+        key_last_used_at=found.last_used_at,
+    )
 
 
 def _unverified_subject(token: str) -> str:

@@ -24,5 +24,5 @@ def authenticate() -> Caller:
     app_services = services()
     with Session(app_services.engine) as session:
         caller = verify_api_key(session, app_services.config.app_secret, token)
-        note_key_use(session, caller.api_key_id)
+        note_key_use(session, caller.api_key_id, caller.key_last_used_at)
         return caller

@@ -14,12 +14,9 @@ from hookwire.models import ApiKeyUse, utcnow
 PRECISION = timedelta(minutes=1)
 
 
-def note_key_use(session: Session, key_id: str) -> None:
-    """Record that ``key_id`` was used now, unless it was within the last minute."""
+def note_key_use(session: Session, key_id: str, last_used: datetime | None) -> None:
+    """Record that ``key_id`` was used now, unless ``last_used`` is within the last minute."""
     now = utcnow()
-    last_used = session.execute(
-        sa.select(ApiKeyUse.last_used_at).where(ApiKeyUse.api_key_id == key_id)
-    ).scalar_one_or_none()
     if last_used is not None and last_used > now - PRECISION:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
