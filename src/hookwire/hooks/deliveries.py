@@ -212,6 +212,8 @@ def load_jobs(
 
 def extend_leases(session: Session, claims: list[Claim], lease_until: datetime) -> None:
     """Hold the claims that are still ours (token unchanged) until ``lease_until``."""
+    if not claims:
+        return
     _relaxed(session)
     by_token: dict[str, list[str]] = defaultdict(list)
     for claim in claims:
