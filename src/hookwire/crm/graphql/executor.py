@@ -31,7 +31,8 @@ from graphql.pyutils import Path
 if TYPE_CHECKING:
     from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 
-_GENERIC, _LEAF, _OBJECT, _TYPENAME = range(4)
+_GENERIC, _LEAF, _OBJECT, _TYPENAME = range(4)  # step kinds
+_NOT_PLAIN: Any = object()  # "complete this value through graphql-core's own path"
 
 
 class _Step(NamedTuple):
@@ -82,12 +83,12 @@ class RecordsExecutor(Executor):
                     continue
             elif kind == _LEAF and not callable(value):  # the default resolver calls callables
                 coerced = _coerced(step.named_type, value)
-                if coerced is not _GENERIC:
+                if coerced is not _NOT_PLAIN:
                     results[step.key] = coerced
                     continue
             elif kind == _OBJECT and type(value) is dict:
                 completed = self._complete_object(step, value, path, parent_type, position_context)
-                if completed is not _GENERIC:
+                if completed is not _NOT_PLAIN:
                     results[step.key] = completed
                     continue
             # graphql-core's own path: it raises a non-null field's null error and locates
@@ -111,10 +112,10 @@ class RecordsExecutor(Executor):
         parent_type: GraphQLObjectType,
         position_context: Any,
     ) -> Any:
-        """A dict completed as the step's object type, or ``_GENERIC`` under ``@defer``."""
+        """A dict completed as the step's object type, or ``_NOT_PLAIN`` under ``@defer``."""
         subfields = self.collect_subfields(step.named_type, step.field_details_list)
         if subfields.new_defer_usages:
-            return _GENERIC
+            return _NOT_PLAIN
         field_path = Path(path, step.key, parent_type.name)
         try:
             return self.execute_fields(
@@ -145,12 +146,12 @@ class RecordsExecutor(Executor):
 
 
 def _coerced(leaf_type: Any, value: Any) -> Any:
-    """``value`` as ``leaf_type`` serializes it, or ``_GENERIC`` when it cannot."""
+    """``value`` as ``leaf_type`` serializes it, or ``_NOT_PLAIN`` when it cannot."""
     try:
         coerced = leaf_type.coerce_output_value(value)
     except Exception:  # graphql-core's path reports it, located
-        return _GENERIC
-    return _GENERIC if coerced is None or coerced is Undefined else coerced
+        return _NOT_PLAIN
+    return _NOT_PLAIN if coerced is None or coerced is Undefined else coerced
 
 
 def _step(parent_type: GraphQLObjectType, key: str, field_details_list: FieldDetailsList) -> _Step:
