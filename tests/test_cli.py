@@ -9,7 +9,8 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 import requests
 from joserfc import jwt
 
-from conftest import Database, Server
+from conftest import Database, Server, free_port
 from hookwire.auth.api_keys import signing_key
 from hookwire.database import create_db_engine
 
@@ -300,3 +301,43 @@ def test_commands_refuse_a_bad_database_url_in_one_line(tmp_path: Path) -> None:
         "use sqlite:///path or postgresql+psycopg://user@host/db"
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_prints_every_url_with_the_port_it_listens_on(
+    installation: Installation, init_output: str, tmp_path: Path
+) -> None:
+    """``--port`` wins over $PORT in every line: sign-in, the curl to try, listening."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hookwire.cli", "serve", "--demo", "--port", str(port)],
+            env={**installation.env(), "PORT": "3999"},
+            cwd=installation.directory,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            # "listening" is printed just before the socket is bound: wait for an answer.
+            wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), process)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    urls = re.findall(r"https?://[^\s/]+", log.read_text())
+    assert len(urls) == 3, log.read_text()  # sign-in, try curl, listening
+    assert {url.rsplit(":", 1)[1] for url in urls} == {str(port)}
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def wait_for(check: Callable[[], bool], process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert process.poll() is None, "the server exited"
+        assert time.monotonic() < deadline, "the server did not start in time"
+        time.sleep(0.1)

@@ -6,7 +6,10 @@ The example polls a GitHub-style JSON API that this module serves on loopback.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -209,6 +212,22 @@ def test_validate_describe_and_export_the_bundled_connector() -> None:
     assert manifest["creates"]["crud_record"]["operation"]["inputFields"][2] == (
         "hookwire.actions.crud_record:record_input_fields"
     )
+
+
+@pytest.mark.parametrize(
+    ("port", "url"), [("", "http://localhost:3000"), ("4321", "http://localhost:4321")]
+)
+def test_the_bundled_connector_defaults_to_this_server_on_port(port: str, url: str) -> None:
+    """``apiUrl`` defaults to the server a ``hookwire serve`` in the same environment runs."""
+    env = {key: value for key, value in os.environ.items() if key != "PORT"}
+    described = subprocess.run(
+        [sys.executable, "-m", "hookwire.cli", "connector", "describe"],
+        env={**env, **({"PORT": port} if port else {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert re.search(rf"apiUrl +string +no +.*default '{re.escape(url)}'", described), described
 
 
 def test_an_exported_manifest_validates_and_runs_as_json(tmp_path: Path, api: ReleaseApi) -> None:

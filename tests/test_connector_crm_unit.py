@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ import responses
 from responses import matchers
 
 from hookwire.actions.record_fields import input_fields
-from hookwire.auth.connector_auth import CURRENT_WORKSPACE, add_api_key
+from hookwire.auth.connector_auth import AUTHENTICATION, CURRENT_WORKSPACE, add_api_key
 from hookwire.connector import (
     Bundle,
     Connector,
@@ -42,7 +43,6 @@ def field(name: str, kind: str, **extra: Any) -> dict[str, Any]:
         "type": kind,
         "label": name.capitalize(),
         "description": None,
-        "isActive": True,
         "isSystem": False,
         "isNullable": True,
         "defaultValue": None,
@@ -52,6 +52,7 @@ def field(name: str, kind: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+ACTOR_DEFAULT = {"source": "MANUAL", "workspaceMemberId": None, "name": "System", "context": {}}
 PERSON = {
     "id": "o-person",
     "nameSingular": "person",
@@ -59,14 +60,20 @@ PERSON = {
     "labelSingular": "Person",
     "labelPlural": "People",
     "labelIdentifierFieldMetadataId": "f-name",
-    "fieldsList": [
-        field("id", "UUID", isSystem=True, isNullable=False),
-        field("createdAt", "DATE_TIME", isSystem=True),
+    # Active fields only: the schema query asks the server for those.
+    "fields": [
+        field("id", "UUID", isSystem=True, isNullable=False, defaultValue="uuid"),
+        field("createdAt", "DATE_TIME", isSystem=True, isNullable=False, defaultValue="now"),
+        field("searchVector", "TS_VECTOR", isSystem=True),
         field("name", "FULL_NAME"),
         field("emails", "EMAILS"),
         field("phones", "PHONES"),
         field("address", "ADDRESS"),
-        field("company", "RELATION", settings={"targetObject": "company"}),
+        field(
+            "company",
+            "RELATION",
+            settings={"relationType": "MANY_TO_ONE", "targetObject": "company"},
+        ),
         field(
             "stage",
             "SELECT",
@@ -83,7 +90,18 @@ PERSON = {
         field("birthday", "DATE"),
         field("metAt", "DATE_TIME"),
         field("code", "TEXT", isNullable=False),
-        field("retired", "TEXT", isActive=False),
+        field("createdBy", "ACTOR", isNullable=False, defaultValue=ACTOR_DEFAULT),
+        field(
+            "mentors",
+            "RELATION",
+            settings={"relationType": "ONE_TO_MANY", "targetObject": "person"},
+        ),
+        field(
+            "owner",
+            "MORPH_RELATION",
+            settings={"relationType": "MANY_TO_ONE", "targetObjects": ["person", "company"]},
+        ),
+        field("attachments", "FILES"),
     ],
 }
 COMPANY = {
@@ -93,15 +111,25 @@ COMPANY = {
     "namePlural": "companies",
     "labelSingular": "Company",
     "labelIdentifierFieldMetadataId": "f-title",
-    "fieldsList": [field("title", "TEXT")],
+    "fields": [field("title", "TEXT")],
 }
-OBJECTS = {"data": {"objects": {"edges": [{"node": COMPANY}, {"node": PERSON}]}}}
+
+
+def on_the_wire(node: dict[str, Any]) -> dict[str, Any]:
+    """An object as ``/metadata`` answers it: its fields a connection."""
+    return {**node, "fields": {"edges": [{"node": f} for f in node["fields"]]}}
+
+
+OBJECTS = {
+    "data": {"objects": {"edges": [{"node": on_the_wire(COMPANY)}, {"node": on_the_wire(PERSON)}]}}
+}
 PERSON_SELECTION = (
     "id createdAt updatedAt deletedAt position name { firstName lastName } "
     "emails { primaryEmail additionalEmails } phones { primaryPhoneNumber "
     "primaryPhoneCountryCode primaryPhoneCallingCode additionalPhones } address { addressStreet1 "
     "addressStreet2 addressCity addressState addressCountry addressPostcode addressLat "
-    "addressLng } companyId stage tags score aliases extra age vip birthday metAt code"
+    "addressLng } companyId stage tags score aliases extra age vip birthday metAt code "
+    "createdBy { source workspaceMemberId name context } ownerPersonId ownerCompanyId attachments"
 )
 
 
@@ -139,10 +167,12 @@ def test_auth_test_queries_current_workspace_and_labels_the_connection(crm: Conn
 
 
 @responses.activate
-def test_api_url_defaults_to_localhost_3000(crm: Connector) -> None:
-    responses.post(
-        "http://localhost:3000/metadata", json={"data": {"currentWorkspace": {"id": "w"}}}
-    )
+def test_api_url_defaults_to_this_machine(crm: Connector) -> None:
+    """Without apiUrl the connector calls the server on this machine, on $PORT if set (read
+    when the definition loads: ``test_connector_cli`` runs it with PORT set)."""
+    url = f"http://localhost:{os.environ.get('PORT') or 3000}"
+    assert next(f for f in AUTHENTICATION["fields"] if f["key"] == "apiUrl")["default"] == url
+    responses.post(f"{url}/metadata", json={"data": {"currentWorkspace": {"id": "w"}}})
     crm.run("test", {"authData": {"apiKey": KEY}})
     assert responses.calls[0].request.headers["Authorization"] == f"Bearer {KEY}"
 
@@ -436,7 +466,18 @@ def test_perform_list_returns_the_latest_records(crm: Connector) -> None:
 
 def test_metadata_becomes_input_fields_by_type() -> None:
     fields = {f["key"]: f for f in input_fields(PERSON, for_create=True)}
-    assert "retired" not in fields and "id" not in fields and "createdAt" not in fields
+    server_filled = ("id", "createdAt", "searchVector", "createdBy", "createdBy__source")
+    assert not set(server_filled) & set(fields)
+    assert "mentors" not in fields and "mentorsId" not in fields  # the other side writes it
+    assert fields["ownerPersonId"] == {
+        "key": "ownerPersonId",
+        "label": "Owner (person id)",
+        "type": "string",
+        "required": False,
+        "helpText": "The id of a person.",
+    }
+    assert fields["ownerCompanyId"]["helpText"] == "The id of a company."
+    assert fields["attachments"]["type"] == "json"
     assert fields["name__firstName"] == {
         "key": "name__firstName",
         "label": "Name (First name)",

@@ -12,7 +12,7 @@ from conftest import Client
 from graphql_support import gql, ok
 
 MAX_DEPTH = 12
-MAX_COST = 50_000
+MAX_COST = 250_000
 SCALARS = "id jobTitle city companyId position createdAt updatedAt deletedAt"  # 8 fields
 
 
@@ -107,11 +107,12 @@ def test_deep_nesting_through_fragments_is_refused(client: Client, cyclic: dict[
         f"fragment F{i} on Person {{ company {{ ceo {{ id ...F{i + 1} }} }} }} " for i in range(7)
     )
     fragments += "fragment F7 on Person { city } "
-    query = f"query Deep {{ person {{ ...F0 }} }} {fragments}"
+    query = f"query Deep {{ person(filter: {{}}) {{ ...F0 }} }} {fragments}"
     error = refused(gql(client, "/graphql", query))
     assert error["message"] == depth_message(2 + 2 * 7)
 
-    inline = f"query Inline {{ person {{ ... on Person {{ {relation_chain(MAX_DEPTH + 1)} }} }} }}"
+    chain = relation_chain(MAX_DEPTH + 1)
+    inline = f"query Inline {{ person(filter: {{}}) {{ ... on Person {{ {chain} }} }} }}"
     body = gql(client, "/graphql", inline)
     assert refused(body)["message"] == depth_message(MAX_DEPTH + 1)
 
@@ -141,23 +142,37 @@ def many_pages(aliases: int, first: str = "200") -> str:
 
 
 def test_enormous_query_is_refused(client: Client) -> None:
-    # Each alias: people (1) + edges (200) + node (200) + 8 fields x 200 = 2001 values.
-    error = refused(gql(client, "/graphql", many_pages(30)))
-    assert error["message"] == cost_message(30 * 2001)
+    # Each alias: people (1) + edges (1) + node (200) + 8 fields x 200 = 1802 values.
+    error = refused(gql(client, "/graphql", many_pages(139)))
+    assert error["message"] == cost_message(139 * 1802)
 
 
 def test_enormous_query_with_page_size_in_variables_is_refused(client: Client) -> None:
-    query = many_pages(30, first="$n").replace("{ p0", "query Big($n: Int) { p0", 1)
+    query = many_pages(139, first="$n").replace("{ p0", "query Big($n: Int) { p0", 1)
     error = refused(gql(client, "/graphql", query, {"n": 200}))
-    assert error["message"] == cost_message(30 * 2001)
-    small = ok(client, query, {"n": 5})  # 30 x (1 + 5 + 5 + 40) values
-    assert len(small) == 30
+    assert error["message"] == cost_message(139 * 1802)
+    small = ok(client, query, {"n": 5})  # 139 x (1 + 1 + 5 + 40) values
+    assert len(small) == 139
+
+
+def test_page_size_in_a_variable_default_counts(client: Client) -> None:
+    query = many_pages(139, first="$n").replace("{ p0", "query Big($n: Int = 200) { p0", 1)
+    error = refused(gql(client, "/graphql", query))
+    assert error["message"] == cost_message(139 * 1802)
+    assert len(ok(client, query, {"n": 5})) == 139
+
+
+def test_page_sizes_count_at_most_the_server_maximum(client: Client) -> None:
+    # first: 100000 is refused by the page-size rule, not counted as 100000 rows.
+    body = gql(client, "/graphql", "{ people(first: 100000) { edges { node { id } } } }")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"] == "first: expected 1 to 200, got 100000"
 
 
 def test_large_but_bounded_query_runs(client: Client) -> None:
     ok(client, 'mutation { createPeople(data: [{city: "A"}, {city: "B"}]) { id } }')
-    data = ok(client, many_pages(24))  # 24 x 2001 = 48024 values, under the limit
-    assert sorted(data) == sorted(f"p{i}" for i in range(24))
+    data = ok(client, many_pages(138))  # 138 x 1802 = 248676 values, under the limit
+    assert sorted(data) == sorted(f"p{i}" for i in range(138))
     assert all(len(page["edges"]) == 2 for page in data.values())
 
 
@@ -175,16 +190,29 @@ def test_normal_query_runs(client: Client) -> None:
     assert data["currentWorkspace"] == {"id": client.workspace_id}
 
 
-def test_metadata_endpoint_is_bounded_too(client: Client) -> None:
+def test_metadata_pages_count_what_the_workspace_holds(client: Client) -> None:
+    """``first: 1000`` on a workspace of a few objects costs those objects, not a thousand."""
+    catalog = metadata_shape(client)
+    objects, most_fields = len(catalog), max(catalog.values())
     fields = "type name label description isActive isNullable defaultValue options"
-    many = " ".join(
-        f"o{i}: objects(paging: {{first: 1000}}) "
-        f"{{ edges {{ node {{ fieldsList {{ {fields} }} }} }} }}"
-        for i in range(6)
-    )
-    # Each alias: objects (1) + edges, node, fieldsList (1000 each) + 8 fields x 1000.
+    one = f"objects(paging: {{first: 1000}}) {{ edges {{ node {{ fieldsList {{ {fields} }} }} }} }}"
+    # Each alias: objects, edges (1 each) + node, fieldsList (one per object) + 8 per field.
+    per_alias = 2 + 2 * objects + 8 * objects * most_fields
+    aliases = MAX_COST // per_alias + 1
+    many = " ".join(f"o{i}: {one}" for i in range(aliases))
     error = refused(gql(client, "/metadata", f"{{ {many} }}"))
-    assert error["message"] == cost_message(6 * 11001)
+    assert error["message"] == cost_message(aliases * per_alias)
+    assert (
+        len(ok(client, f"{{ {' '.join(f'o{i}: {one}' for i in range(6))} }}", path="/metadata"))
+        == 6
+    )
+
+
+def metadata_shape(client: Client) -> dict[str, int]:
+    """Field count per object, every object included (active or not)."""
+    edges = ok(client, "{ objects { edges { node { nameSingular fieldsList { id } } } } }",
+               path="/metadata")["objects"]["edges"]  # fmt: skip
+    return {e["node"]["nameSingular"]: len(e["node"]["fieldsList"]) for e in edges}
 
 
 # introspection
@@ -270,6 +298,6 @@ def test_get_refuses_mutations(client: Client) -> None:
 
 
 def test_get_applies_the_limits(client: Client) -> None:
-    response = client.get("/graphql", params={"query": many_pages(30)})
+    response = client.get("/graphql", params={"query": many_pages(139)})
     assert response.status_code == 200
-    assert refused(response.json())["message"] == cost_message(30 * 2001)
+    assert refused(response.json())["message"] == cost_message(139 * 1802)

@@ -11,10 +11,13 @@ import requests
 from conftest import Client
 from graphql_support import gql
 
+# Twenty's Zapier connector reads the schema with this document (DESIGN.md), verbatim.
 GET_OBJECTS = (
     "query GetObjects { objects(paging: {first: 1000}, filter: {isActive: {is:true}}) "
-    "{ edges { node { nameSingular namePlural labelSingular fieldsList "
-    "{ type name label description isActive isNullable defaultValue options } } } } }"
+    "{ edges { node { nameSingular namePlural labelSingular "
+    "fields(paging: {first: 1000}, filter: {isActive: {is:true}}) "
+    "{ edges { node { type name label description isNullable defaultValue options } } } "
+    "} } } }"
 )
 SYSTEM_FIELDS = [
     ("UUID", "id"),
@@ -22,13 +25,31 @@ SYSTEM_FIELDS = [
     ("DATE_TIME", "updatedAt"),
     ("DATE_TIME", "deletedAt"),
     ("POSITION", "position"),
+    ("TS_VECTOR", "searchVector"),
+    ("ACTOR", "createdBy"),
+    ("ACTOR", "updatedBy"),
 ]
-OBJECT_SELECTION = """
-    id nameSingular namePlural labelSingular labelPlural description icon
-    isCustom isActive isSystem isRemote labelIdentifierFieldMetadataId createdAt updatedAt
-    fieldsList { id objectMetadataId name type label isCustom isSystem isActive isNullable
-                 defaultValue options settings }
+FIELD_SELECTION = """
+    id objectMetadataId name type label description icon standardOverrides { label }
+    isCustom isSystem isActive isUIReadOnly isNullable isUnique isLabelSyncedWithName
+    applicationId morphId defaultValue options settings
 """
+OBJECT_SELECTION = f"""
+    id nameSingular namePlural labelSingular labelPlural description icon shortcut
+    standardOverrides {{ labelSingular }} isCustom isActive isSystem isRemote isUIReadOnly
+    isSearchable isLabelSyncedWithName applicationId labelIdentifierFieldMetadataId
+    imageIdentifierFieldMetadataId duplicateCriteria createdAt updatedAt
+    fieldsList {{ {FIELD_SELECTION} }}
+"""
+RELATION_SELECTION = """
+    type sourceObjectMetadata { nameSingular } targetObjectMetadata { nameSingular }
+    sourceFieldMetadata { name } targetFieldMetadata { name }
+"""
+
+
+def fields_of(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The field nodes of an object's ``fields`` connection."""
+    return [edge["node"] for edge in node["fields"]["edges"]]
 
 
 def meta(client: Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -54,7 +75,7 @@ def meta_error(client: Client, query: str, variables: dict[str, Any] | None = No
 def objects_by_name(client: Client) -> dict[str, dict[str, Any]]:
     edges = meta(
         client,
-        f"{{ objects(paging: {{first: 100}}) {{ edges {{ node {{ {OBJECT_SELECTION} }} }} }} }}",
+        f"{{ objects(paging: {{first: 1000}}) {{ edges {{ node {{ {OBJECT_SELECTION} }} }} }} }}",
     )["objects"]["edges"]
     return {edge["node"]["nameSingular"]: edge["node"] for edge in edges}
 
@@ -71,9 +92,8 @@ def create_object(client: Client, **fields: Any) -> dict[str, Any]:
 def create_field(client: Client, **field: Any) -> dict[str, Any]:
     return meta(
         client,
-        "mutation New($input: CreateOneFieldInput!) { createOneField(input: $input) "
-        "{ id objectMetadataId name type label description icon isCustom isSystem isActive "
-        "isNullable defaultValue options settings } }",
+        "mutation New($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) "
+        f"{{ {FIELD_SELECTION} }} }}",
         {"input": {"field": field}},
     )["createOneField"]
 
@@ -103,11 +123,8 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         ("note", "notes", "Note"),
         ("task", "tasks", "Task"),
     ]
-    fields = {n["nameSingular"]: {f["name"]: f for f in n["fieldsList"]} for n in nodes}
-    types = {
-        name: [(f["type"], f["name"]) for f in n["fieldsList"]]
-        for name, n in zip(fields, nodes, strict=True)
-    }
+    fields = {n["nameSingular"]: {f["name"]: f for f in fields_of(n)} for n in nodes}
+    types = {n["nameSingular"]: [(f["type"], f["name"]) for f in fields_of(n)] for n in nodes}
     assert types["person"] == [
         *SYSTEM_FIELDS,
         ("FULL_NAME", "name"),
@@ -117,6 +134,7 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         ("TEXT", "city"),
         ("LINKS", "linkedinLink"),
         ("RELATION", "company"),
+        ("RELATION", "pointOfContactForOpportunities"),
     ]
     assert types["company"] == [
         *SYSTEM_FIELDS,
@@ -127,6 +145,8 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         ("CURRENCY", "annualRecurringRevenue"),
         ("BOOLEAN", "idealCustomerProfile"),
         ("LINKS", "linkedinLink"),
+        ("RELATION", "people"),
+        ("RELATION", "opportunities"),
     ]
     assert types["opportunity"] == [
         *SYSTEM_FIELDS,
@@ -151,17 +171,17 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         "name": "id",
         "label": "Id",
         "description": None,
-        "isActive": True,
         "isNullable": False,
-        "defaultValue": None,
+        "defaultValue": "uuid",
         "options": None,
     }
+    assert fields["person"]["createdAt"]["defaultValue"] == "now"
+    assert fields["person"]["position"]["defaultValue"] == 0
     assert fields["company"]["name"] == {
         "type": "TEXT",
         "name": "name",
         "label": "Name",
         "description": None,
-        "isActive": True,
         "isNullable": True,
         "defaultValue": "",
         "options": None,
@@ -173,7 +193,6 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         "name": "stage",
         "label": "Stage",
         "description": None,
-        "isActive": True,
         "isNullable": True,
         "defaultValue": "NEW",
         "options": [
@@ -265,23 +284,149 @@ def test_objects_filter_and_paging(client: Client) -> None:
     assert rest["objects"]["pageInfo"]["hasPreviousPage"] is True
     last = meta(client, query, {"paging": {"last": 2}})["objects"]
     assert [e["node"]["nameSingular"] for e in last["edges"]] == ["task", "invoice"]
+    before = meta(client, query, {"paging": {"last": 2, "before": last["edges"][0]["cursor"]}})
+    assert [e["node"]["nameSingular"] for e in before["objects"]["edges"]] == [
+        "opportunity",
+        "note",
+    ]
+
+
+def object_names(client: Client, filter_: str) -> list[str]:
+    edges = meta(
+        client,
+        f"{{ objects(paging: {{first: 1000}}, filter: {filter_}) "
+        "{ edges { node { nameSingular } } } }",
+    )["objects"]["edges"]
+    return [e["node"]["nameSingular"] for e in edges]
+
+
+def test_object_filters_take_twentys_flags_comparators_and_nesting(client: Client) -> None:
+    objects = objects_by_name(client)
+    person_id, note_id = objects["person"]["id"], objects["note"]["id"]
+    assert object_names(client, "{isRemote: {is: false}, isSystem: {is: false}}") == list(objects)
+    assert object_names(client, "{isUIReadOnly: {is: true}}") == []
+    assert object_names(client, "{isSearchable: {isNot: false}}") == list(objects)
+    assert object_names(client, f'{{id: {{in: ["{note_id}", "{person_id}"]}}}}') == [
+        "person",
+        "note",
+    ]
+    assert object_names(client, f'{{id: {{neq: "{person_id}"}}}}') == [
+        "company",
+        "opportunity",
+        "note",
+        "task",
+    ]
+    assert object_names(client, f'{{id: {{notIn: ["{person_id}"], eq: "{note_id}"}}}}') == ["note"]
+    either = f'{{or: [{{id: {{eq: "{person_id}"}}}}, {{id: {{eq: "{note_id}"}}}}]}}'
+    assert object_names(client, either) == ["person", "note"]
+    both = f'{{and: [{{id: {{eq: "{person_id}"}}}}, {{isActive: {{is: false}}}}]}}'
+    assert object_names(client, both) == []
+    assert object_names(client, "{or: []}") == list(objects)
+
+
+def test_object_pages_default_to_ten_and_refuse_more_than_a_thousand(client: Client) -> None:
+    """Twenty's metadata pages: 10 items unless asked, at most 1000 (refused, not capped)."""
+    for n in range(6):
+        create_object(
+            client,
+            nameSingular=f"thing{n}",
+            namePlural=f"things{n}",
+            labelSingular=f"Thing {n}",
+            labelPlural=f"Things {n}",
+        )
+    page = meta(client, "{ objects { edges { node { nameSingular } } pageInfo { hasNextPage } } }")
+    assert len(page["objects"]["edges"]) == 10
+    assert page["objects"]["pageInfo"]["hasNextPage"] is True
+    assert len(meta(client, GET_OBJECTS)["objects"]["edges"]) == 11
+
+    for paging, message in [
+        ("{first: 1001}", "paging: requested page size of 1001 exceeds the maximum size of 1000"),
+        ("{last: 5000}", "paging: requested page size of 5000 exceeds the maximum size of 1000"),
+        ("{first: -1}", "paging: page size cannot be negative"),
+        ("{first: 2, last: 2}", "paging: cannot use both first and last"),
+        ('{first: 2, before: "b2Zmc2V0OjE="}', "paging: cannot use first with before"),
+        ('{last: 2, after: "b2Zmc2V0OjE="}', "paging: cannot use last with after"),
+        ('{first: 2, after: "nonsense"}', "paging: invalid cursor 'nonsense'"),
+    ]:
+        error = meta_error(client, f"{{ objects(paging: {paging}) {{ totalCount }} }}")
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", paging
+        assert error["message"] == message
+
+
+def test_object_nodes_carry_twentys_fields(client: Client) -> None:
+    objects = objects_by_name(client)
+    person = objects["person"]
+    fields = {f["name"]: f for f in person["fieldsList"]}
+    assert {key: value for key, value in person.items() if key not in ("id", "fieldsList")} == {
+        "nameSingular": "person",
+        "namePlural": "people",
+        "labelSingular": "Person",
+        "labelPlural": "People",
+        "description": "A person",
+        "icon": None,
+        "shortcut": None,
+        "standardOverrides": None,
+        "isCustom": False,
+        "isActive": True,
+        "isSystem": False,
+        "isRemote": False,
+        "isUIReadOnly": False,
+        "isSearchable": True,
+        "isLabelSyncedWithName": False,
+        "applicationId": None,
+        "labelIdentifierFieldMetadataId": fields["name"]["id"],
+        "imageIdentifierFieldMetadataId": None,
+        # Twenty names duplicate criteria by column: name.firstName is nameFirstName.
+        "duplicateCriteria": [
+            ["nameFirstName", "nameLastName"],
+            ["linkedinLinkPrimaryLinkUrl"],
+            ["emailsPrimaryEmail"],
+        ],
+        "createdAt": person["createdAt"],
+        "updatedAt": person["updatedAt"],
+    }
+    assert objects["company"]["duplicateCriteria"] == [["name"], ["domainNamePrimaryLinkUrl"]]
+    assert objects["note"]["duplicateCriteria"] is None
+    assert objects["task"]["labelIdentifierFieldMetadataId"] == next(
+        f["id"] for f in objects["task"]["fieldsList"] if f["name"] == "title"
+    )
+    assert {f["objectMetadataId"] for f in person["fieldsList"]} == {person["id"]}
+    assert {key: value for key, value in fields["emails"].items() if key != "id"} == {
+        "objectMetadataId": person["id"],
+        "name": "emails",
+        "type": "EMAILS",
+        "label": "Emails",
+        "description": None,
+        "icon": None,
+        "standardOverrides": None,
+        "isCustom": False,
+        "isSystem": False,
+        "isActive": True,
+        "isUIReadOnly": False,
+        "isNullable": True,
+        "isUnique": True,
+        "isLabelSyncedWithName": False,
+        "applicationId": None,
+        "morphId": None,
+        "defaultValue": None,
+        "options": None,
+        "settings": None,
+    }
+    read_only = sorted(f["name"] for f in person["fieldsList"] if f["isUIReadOnly"])
+    assert read_only == sorted(
+        ["id", "createdAt", "updatedAt", "deletedAt", "position", "searchVector", "createdBy",
+         "updatedBy"]
+    )  # fmt: skip
+    assert fields["company"]["settings"] == {
+        "relationType": "MANY_TO_ONE",
+        "targetObject": "company",
+        "targetFieldName": "people",
+    }
 
 
 def test_object_by_id_with_paged_fields(client: Client) -> None:
     person = objects_by_name(client)["person"]
-    assert person["isCustom"] is False and person["isActive"] is True
-    assert person["isSystem"] is False and person["isRemote"] is False
-    assert person["labelPlural"] == "People"
-    assert person["description"] == "A person"
     name_field = next(f for f in person["fieldsList"] if f["name"] == "name")
-    assert person["labelIdentifierFieldMetadataId"] == name_field["id"]
-    assert {f["objectMetadataId"] for f in person["fieldsList"]} == {person["id"]}
-    company_relation = next(f for f in person["fieldsList"] if f["name"] == "company")
-    assert company_relation["settings"] == {
-        "relationType": "MANY_TO_ONE",
-        "targetObject": "company",
-    }
-
     query = (
         "query One($id: UUID!, $paging: CursorPaging) { object(id: $id) { id nameSingular "
         "fields(paging: $paging, filter: {isSystem: {is: false}}) { edges { node { name } } "
@@ -289,16 +434,23 @@ def test_object_by_id_with_paged_fields(client: Client) -> None:
     )
     page = meta(client, query, {"id": person["id"], "paging": {"first": 3}})["object"]
     assert page["id"] == person["id"] and page["nameSingular"] == "person"
-    assert [e["node"]["name"] for e in page["fields"]["edges"]] == ["name", "emails", "phones"]
-    assert page["fields"]["totalCount"] == 7
+    assert [e["node"]["name"] for e in page["fields"]["edges"]] == [
+        "createdBy",
+        "updatedBy",
+        "name",
+    ]
+    assert page["fields"]["totalCount"] == 10
     assert page["fields"]["pageInfo"]["hasNextPage"] is True
     after = page["fields"]["pageInfo"]["endCursor"]
     rest = meta(client, query, {"id": person["id"], "paging": {"first": 10, "after": after}})
     assert [e["node"]["name"] for e in rest["object"]["fields"]["edges"]] == [
+        "emails",
+        "phones",
         "jobTitle",
         "city",
         "linkedinLink",
         "company",
+        "pointOfContactForOpportunities",
     ]
     by_id = meta(
         client,
@@ -306,6 +458,135 @@ def test_object_by_id_with_paged_fields(client: Client) -> None:
         " { edges { node { name type } } } } }",
     )
     assert by_id["object"]["fields"]["edges"] == [{"node": {"name": "name", "type": "FULL_NAME"}}]
+    unpaged = meta(client, f'{{ object(id: "{person["id"]}") {{ fields {{ totalCount '
+                   "edges { node { name } } } } }")["object"]["fields"]  # fmt: skip
+    assert len(unpaged["edges"]) == 10 and unpaged["totalCount"] == 16
+
+
+def test_field_and_fields_root_queries(client: Client, other_client: Client) -> None:
+    objects = objects_by_name(client)
+    person, company = objects["person"], objects["company"]
+    city = next(f for f in person["fieldsList"] if f["name"] == "city")
+    found = meta(
+        client,
+        f'{{ field(id: "{city["id"]}") {{ {FIELD_SELECTION} object {{ id nameSingular }} }} }}',
+    )["field"]
+    assert found == {**city, "object": {"id": person["id"], "nameSingular": "person"}}
+    error = meta_error(other_client, f'{{ field(id: "{city["id"]}") {{ id }} }}')
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert error["message"] == f"field with id {city['id']} not found"
+
+    query = (
+        "query Fields($filter: FieldFilter, $paging: CursorPaging) { fields(filter: $filter, "
+        "paging: $paging) { edges { node { name objectMetadataId } } pageInfo { hasNextPage } "
+        "totalCount } }"
+    )
+    everything = meta(client, query, {"paging": {"first": 1000}})["fields"]
+    assert everything["totalCount"] == sum(len(o["fieldsList"]) for o in objects.values())
+    assert everything["pageInfo"]["hasNextPage"] is False
+    first_page = meta(client, query)["fields"]
+    assert len(first_page["edges"]) == 10 and first_page["pageInfo"]["hasNextPage"] is True
+    company_user_fields = meta(
+        client,
+        query,
+        {
+            "filter": {
+                "objectMetadataId": {"eq": company["id"]},
+                "isSystem": {"is": False},
+                "isUIReadOnly": {"is": True},
+            }
+        },
+    )["fields"]
+    assert [e["node"]["name"] for e in company_user_fields["edges"]] == ["createdBy", "updatedBy"]
+    either = {"or": [{"id": {"eq": city["id"]}}, {"objectMetadataId": {"in": [company["id"]]}}]}
+    matched = meta(client, query, {"filter": either, "paging": {"first": 1000}})["fields"]
+    assert matched["totalCount"] == len(company["fieldsList"]) + 1
+
+
+def test_relation_fields_show_both_sides(client: Client) -> None:
+    person = objects_by_name(client)["person"]
+    by_name = {f["name"]: f for f in person["fieldsList"]}
+    query = (
+        f"query Relations($id: UUID!) {{ object(id: $id) {{ fieldsList {{ name "
+        f"relation {{ {RELATION_SELECTION} }} morphRelations {{ type }} }} }} }}"
+    )
+    relations = {
+        f["name"]: f for f in meta(client, query, {"id": person["id"]})["object"]["fieldsList"]
+    }
+    assert relations["company"]["relation"] == {
+        "type": "MANY_TO_ONE",
+        "sourceObjectMetadata": {"nameSingular": "person"},
+        "targetObjectMetadata": {"nameSingular": "company"},
+        "sourceFieldMetadata": {"name": "company"},
+        "targetFieldMetadata": {"name": "people"},
+    }
+    assert relations["pointOfContactForOpportunities"]["relation"] == {
+        "type": "ONE_TO_MANY",
+        "sourceObjectMetadata": {"nameSingular": "person"},
+        "targetObjectMetadata": {"nameSingular": "opportunity"},
+        "sourceFieldMetadata": {"name": "pointOfContactForOpportunities"},
+        "targetFieldMetadata": {"name": "pointOfContact"},
+    }
+    assert relations["name"]["relation"] is None
+    assert all(f["morphRelations"] is None for f in relations.values())
+
+    # The ends are whole nodes: a client can walk from one side to the other.
+    walk = meta(
+        client,
+        f'{{ field(id: "{by_name["company"]["id"]}") {{ relation {{ targetObjectMetadata '
+        "{ labelPlural fieldsList { name } } targetFieldMetadata { type relation "
+        "{ type targetFieldMetadata { id } } } } } }",
+    )["field"]["relation"]
+    assert walk["targetObjectMetadata"]["labelPlural"] == "Companies"
+    assert "people" in [f["name"] for f in walk["targetObjectMetadata"]["fieldsList"]]
+    assert walk["targetFieldMetadata"] == {
+        "type": "RELATION",
+        "relation": {
+            "type": "ONE_TO_MANY",
+            "targetFieldMetadata": {"id": by_name["company"]["id"]},
+        },
+    }
+
+
+def test_morph_relation_shows_one_relation_per_target(client: Client) -> None:
+    note = objects_by_name(client)["note"]
+    created = meta(
+        client,
+        "mutation New($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) "
+        f"{{ id morphId relation {{ type }} morphRelations {{ {RELATION_SELECTION} }} }} }}",
+        {
+            "input": {
+                "field": {
+                    "objectMetadataId": note["id"],
+                    "name": "about",
+                    "label": "About",
+                    "type": "MORPH_RELATION",
+                    "settings": {"targetObjects": ["person", "company"]},
+                }
+            }
+        },
+    )["createOneField"]
+    assert created["morphId"] == created["id"] and created["relation"] is None
+    assert [
+        (r["type"], r["sourceObjectMetadata"], r["sourceFieldMetadata"], r["targetObjectMetadata"])
+        for r in created["morphRelations"]
+    ] == [
+        ("MANY_TO_ONE", {"nameSingular": "note"}, {"name": "about"}, {"nameSingular": "person"}),
+        ("MANY_TO_ONE", {"nameSingular": "note"}, {"name": "about"}, {"nameSingular": "company"}),
+    ]
+    inverse = created["morphRelations"][0]["targetFieldMetadata"]["name"]
+    person = objects_by_name(client)["person"]
+    back = next(f for f in person["fieldsList"] if f["name"] == inverse)
+    answer = meta(
+        client, f'{{ field(id: "{back["id"]}") {{ relation {{ {RELATION_SELECTION} }} }} }}'
+    )["field"]["relation"]
+    assert answer == {
+        "type": "ONE_TO_MANY",
+        "sourceObjectMetadata": {"nameSingular": "person"},
+        "targetObjectMetadata": {"nameSingular": "note"},
+        "sourceFieldMetadata": {"name": inverse},
+        "targetFieldMetadata": {"name": "about"},
+    }
 
 
 def test_object_of_another_workspace_is_not_found(client: Client, other_client: Client) -> None:
@@ -453,10 +734,16 @@ def test_create_update_delete_field(client: Client, other_client: Client) -> Non
         "label": "Seniority",
         "description": "How senior",
         "icon": None,
+        "standardOverrides": None,
         "isCustom": True,
         "isSystem": False,
         "isActive": True,
+        "isUIReadOnly": False,
         "isNullable": True,
+        "isUnique": False,
+        "isLabelSyncedWithName": False,
+        "applicationId": None,
+        "morphId": None,
         "defaultValue": "JUNIOR",
         "options": [
             {
@@ -483,7 +770,7 @@ def test_create_update_delete_field(client: Client, other_client: Client) -> Non
 
     updated = meta(
         client,
-        "mutation Edit($input: UpdateOneFieldInput!) { updateOneField(input: $input) "
+        "mutation Edit($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) "
         "{ id label options isNullable } }",
         {
             "input": {
@@ -552,7 +839,11 @@ def test_relation_field_between_custom_and_standard_objects(client: Client) -> N
         type="RELATION",
         settings={"targetObject": "company"},
     )
-    assert field["settings"] == {"relationType": "MANY_TO_ONE", "targetObject": "company"}
+    assert field["settings"] == {
+        "relationType": "MANY_TO_ONE",
+        "targetObject": "company",
+        "targetFieldName": "invoices",
+    }
     company = records(client, 'mutation { createCompany(data: {name: "Acme"}) { id } }')
     company_id = company["createCompany"]["id"]
     made = records(

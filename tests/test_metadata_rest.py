@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from conftest import APP_SECRET, Client, Server, new_workspace
 from hookwire.auth import issue_api_key
 from hookwire.crm.field_types import FieldType
+from hookwire.crm.metadata import SERVER_FIELD_TYPES
 from hookwire.database import transaction
 
 SYSTEM_FIELDS = {
@@ -25,7 +26,10 @@ SYSTEM_FIELDS = {
     "updatedAt": "DATE_TIME",
     "deletedAt": "DATE_TIME",
     "position": "POSITION",
+    "searchVector": "TS_VECTOR",
 }
+# Every object's records say who made and who last changed them; the server fills both.
+ACTOR_FIELDS = {"createdBy": "ACTOR", "updatedBy": "ACTOR"}
 STANDARD_OBJECTS = {
     # nameSingular: (namePlural, labelSingular, labelPlural, {field: type} beyond the system ones)
     "company": (
@@ -40,6 +44,8 @@ STANDARD_OBJECTS = {
             "annualRecurringRevenue": "CURRENCY",
             "idealCustomerProfile": "BOOLEAN",
             "linkedinLink": "LINKS",
+            "people": "RELATION",
+            "opportunities": "RELATION",
         },
     ),
     "person": (
@@ -54,6 +60,7 @@ STANDARD_OBJECTS = {
             "city": "TEXT",
             "linkedinLink": "LINKS",
             "company": "RELATION",
+            "pointOfContactForOpportunities": "RELATION",
         },
     ),
     "opportunity": (
@@ -79,13 +86,16 @@ STANDARD_OBJECTS = {
 }
 OBJECT_KEYS = {
     "id", "nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "icon",
-    "isCustom", "isActive", "isSystem", "isRemote", "labelIdentifierFieldMetadataId",
-    "createdAt", "updatedAt", "fields",
+    "standardOverrides", "shortcut", "isCustom", "isRemote", "isActive", "isSystem",
+    "isUIReadOnly", "isSearchable", "applicationId", "labelIdentifierFieldMetadataId",
+    "imageIdentifierFieldMetadataId", "isLabelSyncedWithName", "duplicateCriteria", "createdAt",
+    "updatedAt", "fields",
 }  # fmt: skip
 FIELD_KEYS = {
-    "id", "objectMetadataId", "type", "name", "label", "description", "icon", "isCustom",
-    "isActive", "isSystem", "isNullable", "defaultValue", "options", "settings", "createdAt",
-    "updatedAt",
+    "id", "objectMetadataId", "type", "name", "label", "description", "icon",
+    "standardOverrides", "isCustom", "isActive", "isSystem", "isUIReadOnly", "isNullable",
+    "isUnique", "defaultValue", "options", "settings", "isLabelSyncedWithName", "applicationId",
+    "morphId", "createdAt", "updatedAt", "relation",
 }  # fmt: skip
 EMPTY_PAGE = {"hasNextPage": False, "startCursor": None, "endCursor": None}
 CAMEL_CASE_HINT = "expected a camelCase name (a lowercase letter, then letters or digits, 63 " + (
@@ -193,15 +203,28 @@ def test_objects_list_envelope_and_the_five_standard_objects(client: Client) -> 
             False,
             False,
         )
-        if obj["nameSingular"] in ("company", "person", "opportunity"):
-            assert obj["labelIdentifierFieldMetadataId"] == field_of(obj, "name")["id"]
+        assert (obj["isUIReadOnly"], obj["isSearchable"], obj["isLabelSyncedWithName"]) == (
+            False,
+            True,
+            False,
+        )
+        assert obj["applicationId"] is obj["imageIdentifierFieldMetadataId"] is None
+        label = "title" if obj["nameSingular"] in ("note", "task") else "name"
+        assert obj["labelIdentifierFieldMetadataId"] == field_of(obj, label)["id"]
         assert obj["createdAt"].endswith("Z") and obj["updatedAt"].endswith("Z")
+    by_name = {o["nameSingular"]: o for o in objects}
+    assert by_name["person"]["duplicateCriteria"] == [
+        ["nameFirstName", "nameLastName"],
+        ["linkedinLinkPrimaryLinkUrl"],
+        ["emailsPrimaryEmail"],
+    ]
+    assert by_name["company"]["duplicateCriteria"] == [["name"], ["domainNamePrimaryLinkUrl"]]
 
 
 @pytest.mark.parametrize("singular", list(STANDARD_OBJECTS))
 def test_standard_object_fields_and_types(client: Client, singular: str) -> None:
     obj = list_objects(client)[singular]
-    expected = {**SYSTEM_FIELDS, **STANDARD_OBJECTS[singular][3]}
+    expected = {**SYSTEM_FIELDS, **ACTOR_FIELDS, **STANDARD_OBJECTS[singular][3]}
     assert {f["name"]: f["type"] for f in obj["fields"]} == expected
     assert len(obj["fields"]) == len(expected)
     for field in obj["fields"]:
@@ -210,6 +233,9 @@ def test_standard_object_fields_and_types(client: Client, singular: str) -> None
         assert field["isCustom"] is False
         assert field["isActive"] is True
         assert field["isSystem"] is (field["name"] in SYSTEM_FIELDS)
+        assert field["isUIReadOnly"] is (field["name"] in {**SYSTEM_FIELDS, **ACTOR_FIELDS})
+        assert field["isUnique"] is (field["name"] in ("emails", "domainName"))
+        assert (field["relation"] is None) is (field["type"] != "RELATION")
         if field["type"] not in ("SELECT", "MULTI_SELECT"):
             assert field["options"] is None
 
@@ -224,25 +250,59 @@ def test_system_fields_are_marked_and_not_nullable(client: Client) -> None:
             "updatedAt": False,
             "deletedAt": True,
             "position": False,
+            "searchVector": True,
+        }
+        # What the server fills in, as Twenty reports it.
+        assert {name: f["defaultValue"] for name, f in system.items()} == {
+            "id": "uuid",
+            "createdAt": "now",
+            "updatedAt": "now",
+            "deletedAt": None,
+            "position": 0,
+            "searchVector": None,
         }
 
 
-def test_relation_fields_name_their_target_object(client: Client) -> None:
+def test_relation_fields_come_in_pairs_that_name_each_other(client: Client) -> None:
     objects = list_objects(client)
     relations = {
-        (obj["nameSingular"], f["name"]): f["settings"]
+        (obj["nameSingular"], f["name"]): (f["settings"], f["relation"])
         for obj in objects.values()
         for f in obj["fields"]
         if f["type"] == "RELATION"
     }
-    assert relations == {
-        ("person", "company"): {"relationType": "MANY_TO_ONE", "targetObject": "company"},
-        ("opportunity", "company"): {"relationType": "MANY_TO_ONE", "targetObject": "company"},
-        ("opportunity", "pointOfContact"): {
-            "relationType": "MANY_TO_ONE",
-            "targetObject": "person",
-        },
-    }
+    contact = "pointOfContactForOpportunities"
+    pairs = [
+        ("person", "company", "MANY_TO_ONE", "company", "people"),
+        ("company", "people", "ONE_TO_MANY", "person", "company"),
+        ("opportunity", "company", "MANY_TO_ONE", "company", "opportunities"),
+        ("company", "opportunities", "ONE_TO_MANY", "opportunity", "company"),
+        ("opportunity", "pointOfContact", "MANY_TO_ONE", "person", contact),
+        ("person", contact, "ONE_TO_MANY", "opportunity", "pointOfContact"),
+    ]
+    assert sorted(relations) == sorted((source, field) for source, field, *_ in pairs)
+    for source, field, kind, target, inverse in pairs:
+        settings, relation = relations[(source, field)]
+        assert settings == {
+            "relationType": kind,
+            "targetObject": target,
+            "targetFieldName": inverse,
+        }
+        # Over REST a relation names both ends by id and name, as Twenty's REST metadata does.
+        assert relation == {
+            "type": kind,
+            "sourceObjectMetadata": summary(objects[source]),
+            "targetObjectMetadata": summary(objects[target]),
+            "sourceFieldMetadata": {"id": field_of(objects[source], field)["id"], "name": field},
+            "targetFieldMetadata": {
+                "id": field_of(objects[target], inverse)["id"],
+                "name": inverse,
+            },
+        }
+
+
+def summary(obj: dict) -> dict:
+    return {key: obj[key] for key in ("id", "nameSingular", "namePlural")}
 
 
 def test_select_fields_have_twentys_options(client: Client) -> None:
@@ -355,7 +415,11 @@ def test_create_custom_object(client: Client) -> None:
     assert (invoice["labelSingular"], invoice["labelPlural"]) == ("Invoice", "Invoices")
     assert (invoice["description"], invoice["icon"]) == ("A bill we sent", "IconReceipt")
     assert (invoice["isCustom"], invoice["isActive"]) == (True, True)
-    assert {f["name"]: f["type"] for f in invoice["fields"]} == {**SYSTEM_FIELDS, "name": "TEXT"}
+    assert {f["name"]: f["type"] for f in invoice["fields"]} == {
+        **SYSTEM_FIELDS,
+        **ACTOR_FIELDS,
+        "name": "TEXT",
+    }
     name_field = field_of(invoice, "name")
     assert invoice["labelIdentifierFieldMetadataId"] == name_field["id"]
     assert (name_field["isCustom"], name_field["isSystem"]) == (True, False)
@@ -426,7 +490,11 @@ def test_renaming_an_object_keeps_relations_to_it_working(client: Client) -> Non
     ok(client.patch(path, json={"nameSingular": "initiative", "namePlural": "initiatives"}))
 
     settings = ok(client.get(f"/rest/metadata/fields/{relation['id']}"))["data"]["field"]
-    assert settings["settings"] == {"relationType": "MANY_TO_ONE", "targetObject": "initiative"}
+    assert settings["settings"] == {
+        "relationType": "MANY_TO_ONE",
+        "targetObject": "initiative",
+        "targetFieldName": "invoices",
+    }
     record = create_record(client, "invoices", "invoice", {"projectId": apollo["id"]})
     assert record["projectId"] == apollo["id"]
     assert bad_request(client.delete(path)) == [
@@ -481,13 +549,20 @@ def field_name(field_type: FieldType) -> str:
 
 def storage_name(field_type: FieldType) -> str:
     name = field_name(field_type)
+    if field_type is FieldType.MORPH_RELATION:
+        return f"{name}CompanyId"  # one id per target; the sample's one target is company
     return f"{name}Id" if field_type is FieldType.RELATION else name
+
+
+# What a client may create: the server keeps the values of the others (searchVector, …).
+CREATABLE_TYPES = tuple(t for t in FieldType if t not in SERVER_FIELD_TYPES)
 
 
 FIELD_EXTRAS: dict[FieldType, dict[str, Any]] = {
     FieldType.SELECT: {"options": options("LOW", "HIGH")},
     FieldType.MULTI_SELECT: {"options": options("RED", "GREEN", "BLUE")},
     FieldType.RELATION: {"settings": {"targetObject": "company"}},
+    FieldType.MORPH_RELATION: {"settings": {"targetObjects": ["company"]}},
 }
 COMPANY_ID = "<company>"  # replaced by the id of a real company
 # FieldType -> (value written, value read back)
@@ -511,8 +586,12 @@ GOOD_VALUES: dict[FieldType, tuple[Any, Any]] = {
         {"nested": {"list": [1, 2.5, None, True]}, "text": "é"},
     ),
     FieldType.RICH_TEXT: ("# Title\n\n**bold** text", "# Title\n\n**bold** text"),
-    FieldType.POSITION: (2.5, 2.5),
     FieldType.RELATION: (COMPANY_ID, COMPANY_ID),
+    FieldType.MORPH_RELATION: (COMPANY_ID, COMPANY_ID),
+    FieldType.FILES: (
+        [{"fileId": "6f1c1f9e-6b43-4b8f-9a4e-6d3c1f0a2b11", "label": "a.pdf", "extension": "pdf"}],
+        [{"fileId": "6f1c1f9e-6b43-4b8f-9a4e-6d3c1f0a2b11", "label": "a.pdf", "extension": "pdf"}],
+    ),
     FieldType.FULL_NAME: (
         {"firstName": "Ada", "lastName": "Lovelace"},
         {"firstName": "Ada", "lastName": "Lovelace"},
@@ -628,7 +707,11 @@ BAD_VALUES: dict[FieldType, tuple[Any, str]] = {
     ),
     FieldType.ARRAY: (["ok", 3], "field 'arrayField.1': expected string, got integer 3"),
     FieldType.RICH_TEXT: ({"html": "<p/>"}, "field 'richTextField': expected string, got object"),
-    FieldType.POSITION: ("first", "field 'positionField': expected number, got string 'first'"),
+    FieldType.MORPH_RELATION: (
+        "company-1",
+        "field 'morphRelationFieldCompanyId': expected a UUID, got string 'company-1'",
+    ),
+    FieldType.FILES: ("x", "field 'filesField': expected array, got string 'x'"),
     FieldType.RELATION: (
         "company-1",
         "field 'relationFieldId': expected a UUID, got string 'company-1'",
@@ -663,8 +746,8 @@ NO_BAD_VALUE = {FieldType.RAW_JSON}
 
 
 def test_the_samples_cover_every_field_type() -> None:
-    assert set(GOOD_VALUES) == set(FieldType)
-    assert set(BAD_VALUES) | NO_BAD_VALUE == set(FieldType)
+    assert set(GOOD_VALUES) == set(CREATABLE_TYPES)
+    assert set(BAD_VALUES) | NO_BAD_VALUE == set(CREATABLE_TYPES)
 
 
 @dataclass
@@ -698,7 +781,7 @@ def gadgets(server: Server) -> Iterator[Gadgets]:
             field_type.value,
             **FIELD_EXTRAS.get(field_type, {}),
         )
-        for field_type in FieldType
+        for field_type in CREATABLE_TYPES
     }
     yield Gadgets(client, server, get_object(client, gadget["id"]), fields, company["id"])
     client.http.close()
@@ -707,8 +790,9 @@ def gadgets(server: Server) -> Iterator[Gadgets]:
 def test_custom_fields_of_every_type_are_created(gadgets: Gadgets) -> None:
     assert [f["name"] for f in gadgets.object["fields"]] == [
         *SYSTEM_FIELDS,
+        *ACTOR_FIELDS,
         "name",
-        *(field_name(t) for t in FieldType),
+        *(field_name(t) for t in CREATABLE_TYPES),
     ]
     for field_type, field in gadgets.fields.items():
         assert set(field) == FIELD_KEYS
@@ -731,6 +815,12 @@ def test_custom_fields_of_every_type_are_created(gadgets: Gadgets) -> None:
     assert gadgets.fields[FieldType.RELATION]["settings"] == {
         "relationType": "MANY_TO_ONE",
         "targetObject": "company",
+        "targetFieldName": "gadgets",
+    }
+    assert gadgets.fields[FieldType.MORPH_RELATION]["settings"] == {
+        "relationType": "MANY_TO_ONE",
+        "targetObjects": ["company"],
+        "targetFieldNames": {"company": "morphRelationFieldForGadgets"},
     }
     assert gadgets.fields[FieldType.TEXT]["options"] is None
 
@@ -741,9 +831,8 @@ def test_record_with_a_value_of_every_type_round_trips(gadgets: Gadgets) -> None
     created = create_record(gadgets.client, "gadgets", "gadget", data)
     expected = {storage_name(t): gadgets.resolve(v) for t, (_, v) in GOOD_VALUES.items()}
     assert {key: created[key] for key in expected} == expected
-    assert set(created) == {"id", "name", "position", "createdAt", "updatedAt", "deletedAt"} | set(
-        expected
-    )
+    system = {"id", "position", "createdAt", "updatedAt", "deletedAt", *ACTOR_FIELDS}
+    assert set(created) == {"name", *system, *expected}
     assert created["name"] == "Everything"
     fetched = get_record(gadgets.client, "gadgets", "gadget", created["id"])
     assert fetched == created
@@ -754,7 +843,7 @@ def test_record_with_a_value_of_every_type_round_trips(gadgets: Gadgets) -> None
 def test_record_without_values_reads_back_empty(gadgets: Gadgets) -> None:
     created = create_record(gadgets.client, "gadgets", "gadget", {})
     assert created["name"] == ""
-    for field_type in FieldType:
+    for field_type in CREATABLE_TYPES:
         assert created[storage_name(field_type)] == EMPTY_VALUES.get(field_type), field_type
 
 
@@ -781,14 +870,14 @@ def test_every_field_can_be_cleared_with_null(gadgets: Gadgets) -> None:
     data = {storage_name(t): gadgets.resolve(v) for t, (v, _) in GOOD_VALUES.items()}
     created = create_record(gadgets.client, "gadgets", "gadget", data)
     response = gadgets.client.patch(
-        f"/rest/gadgets/{created['id']}", json={storage_name(t): None for t in FieldType}
+        f"/rest/gadgets/{created['id']}", json={storage_name(t): None for t in CREATABLE_TYPES}
     )
     cleared = ok(response)["data"]["updateGadget"]
-    for field_type in FieldType:
+    for field_type in CREATABLE_TYPES:
         assert cleared[storage_name(field_type)] == EMPTY_VALUES.get(field_type), field_type
 
 
-@pytest.mark.parametrize("field_type", [t for t in FieldType if t not in NO_BAD_VALUE])
+@pytest.mark.parametrize("field_type", [t for t in CREATABLE_TYPES if t not in NO_BAD_VALUE])
 def test_bad_value_is_rejected_naming_the_field(gadgets: Gadgets, field_type: FieldType) -> None:
     value, message = BAD_VALUES[field_type]
     before = gadgets.count()
@@ -983,8 +1072,8 @@ def test_renaming_onto_a_taken_name_is_rejected(client: Client) -> None:
 
 
 FIELD_KEYS_HINT = (
-    "defaultValue, description, icon, isActive, isNullable, label, name, objectMetadataId, "
-    "options, settings, type"
+    "defaultValue, description, icon, isActive, isNullable, isUnique, label, name, "
+    "objectMetadataId, options, relationCreationPayload, settings, type"
 )
 OPTION_KEYS_HINT = "color, id, label, position, value"
 NEEDS_OPTIONS = (
@@ -1099,23 +1188,21 @@ ALL_TYPES = ", ".join(t.value for t in FieldType)
         ),
         (
             field_body(type="RELATION"),
-            "settings.targetObject: a RELATION field needs the nameSingular of an existing "
-            "object, got None",
+            "settings.targetObject: expected the nameSingular of an existing object, got None",
         ),
         (
             field_body(type="RELATION", settings={"targetObject": "spaceship"}),
-            "settings.targetObject: a RELATION field needs the nameSingular of an existing "
-            "object, got 'spaceship'",
+            "settings.targetObject: expected the nameSingular of an existing object, "
+            "got 'spaceship'",
         ),
         (
             field_body(type="RELATION", settings={"targetObject": "companies"}),
-            "settings.targetObject: a RELATION field needs the nameSingular of an existing "
-            "object, got 'companies'",
+            "settings.targetObject: expected the nameSingular of an existing object, "
+            "got 'companies'",
         ),
         (
             field_body(type="RELATION", settings="company"),
-            "settings.targetObject: a RELATION field needs the nameSingular of an existing "
-            "object, got None",
+            "settings.targetObject: expected the nameSingular of an existing object, got None",
         ),
         (
             field_body(unique=True),
@@ -1188,7 +1275,7 @@ def test_field_updates_are_validated(gadgets: Gadgets) -> None:
         (
             {"settings": {}},
             "field: unknown property settings; expected some of defaultValue, description, "
-            "icon, isActive, isNullable, label, options",
+            "icon, isActive, isNullable, isUnique, label, options",
         ),
         (
             {"options": options("low")},
@@ -1479,7 +1566,7 @@ def test_deleting_a_custom_object_removes_its_records(client: Client, server: Se
     assert ok(response) == {"data": {"deleteOneObject": {"id": invoice["id"]}}}
     assert client.get(f"/rest/metadata/objects/{invoice['id']}").status_code == 404
     assert "invoice" not in list_objects(client)
-    assert field_count(client) == fields_before - len(SYSTEM_FIELDS) - 2
+    assert field_count(client) == fields_before - len(SYSTEM_FIELDS) - len(ACTOR_FIELDS) - 2
     assert records_in_database(server, invoice["id"]) == 0
     assert bad_request(client.get("/rest/invoices")) == ["object 'invoices' not found"]
 

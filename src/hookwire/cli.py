@@ -51,11 +51,10 @@ def _admin_email(workspace_name: str) -> str:
     return f"admin@{slug or 'workspace'}.localhost"
 
 
-def _echo_sign_in(config: Config, email: str, password: str) -> None:
+def _echo_sign_in(port: int, email: str, password: str) -> None:
     """Tell where to sign in, on stderr: stdout stays the workspace line and the key."""
     click.echo(
-        f"Sign in at http://localhost:{config.port}/sign-in as {email} "
-        f"with the password {password}",
+        f"Sign in at http://localhost:{port}/sign-in as {email} with the password {password}",
         err=True,
     )
 
@@ -81,7 +80,7 @@ def init(workspace_name: str, with_sample_data: bool, admin_email: str | None) -
     except ApiError as error:
         raise click.ClickException("; ".join(error.messages)) from None
     click.echo(f"Created workspace '{workspace.display_name}' ({workspace.id}).")
-    _echo_sign_in(config, admin.email, password)
+    _echo_sign_in(config.port, admin.email, password)
     click.echo(issued.token)
 
 
@@ -109,7 +108,7 @@ def serve(port: int | None, host: str, threads: int, demo: bool) -> None:
     if demo:
         token, email, password = _demo_credentials(engine, config)
         click.echo(f"Demo workspace ready. API key:\n\n    {token}\n")
-        _echo_sign_in(config, email, password)
+        _echo_sign_in(port, email, password)
         click.echo(f'Try: curl -H "Authorization: Bearer $KEY" http://localhost:{port}/rest/people')
     engine.dispose()
     app = create_app(config)

@@ -60,6 +60,11 @@ class ObjectMetadata(SQLModel, table=True):
     icon: str | None = Field(default=None, max_length=100)
     is_custom: bool = False
     is_active: bool = True
+    is_searchable: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    # Groups of field paths (``["name.firstName", "name.lastName"]``) whose equal values mark
+    # two records as duplicates; a record matching any group is one. None: no duplicate search.
+    duplicate_criteria: list[list[str]] | None = Field(default=None, sa_type=sa.JSON, nullable=True)
+    label_identifier_field_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -80,6 +85,7 @@ class FieldMetadata(SQLModel, table=True):
     is_system: bool = False
     is_active: bool = True
     is_nullable: bool = True
+    is_unique: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     default_value: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
     options: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
     settings: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
@@ -109,6 +115,28 @@ class Record(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     deleted_at: datetime | None = None
+
+
+class RecordUniqueKey(SQLModel, table=True):
+    """One value of a unique field held by a live record: the primary key refuses a second.
+
+    Kept beside ``record`` rather than as per-object partial indexes, whose predicates every
+    insert into ``record`` would evaluate for every workspace.
+    """
+
+    __tablename__ = "record_unique_key"
+
+    object_id: str = Field(primary_key=True, max_length=36)
+    field_name: str = Field(primary_key=True, max_length=63)
+    value: str = Field(primary_key=True, max_length=2048)
+    record_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("record.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
 
 
 class Webhook(SQLModel, table=True):
@@ -248,3 +276,33 @@ class SignInThrottle(SQLModel, table=True):
     failures: int = 0
     window_started_at: datetime = Field(default_factory=utcnow)
     locked_until: datetime | None = None
+
+
+# A record's search terms: a tsvector on PostgreSQL; on SQLite the terms as text, separated by
+# spaces, which the FTS5 table ``search_fts`` indexes.
+SearchTerms = sa.Text().with_variant(sa.dialects.postgresql.TSVECTOR(), "postgresql")
+
+
+class SearchDocument(SQLModel, table=True):
+    """The full-text search terms of one record, kept by ``crm.search``.
+
+    Migration 0005 adds what only one backend has, outside this model: on PostgreSQL a GIN
+    index on ``terms``; on SQLite the external-content FTS5 table ``search_fts`` over
+    ``(object_id, terms)`` and the triggers that keep it in step with this table.
+    """
+
+    __tablename__ = "search_document"
+    __table_args__ = (sa.Index("ix_search_document_object", "object_id", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)  # the FTS5 rowid on SQLite
+    record_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("record.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    workspace_id: str = Field(max_length=36)
+    object_id: str = Field(max_length=36)
+    terms: str = Field(default="", sa_type=SearchTerms)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from hookwire.config import Config
+from hookwire.crm.actors import SYSTEM, Actor
 from hookwire.crm.catalog import Catalog, CatalogCache
 from hookwire.crm.records import ChangeSink, RecordStore
 
@@ -26,9 +27,11 @@ class Services:
     change_sink: ChangeSink | None = None
     wake_dispatcher: Callable[[], None] = lambda: None
 
-    def record_store(self, session: Session, catalog: Catalog) -> RecordStore:
-        """A records store whose changes reach the webhook outbox."""
-        return RecordStore(session, catalog, self.change_sink)
+    def record_store(
+        self, session: Session, catalog: Catalog, actor: Actor = SYSTEM
+    ) -> RecordStore:
+        """A records store writing as ``actor``, whose changes reach the webhook outbox."""
+        return RecordStore(session, catalog, self.change_sink, actor)
 
 
 def services() -> Services:

@@ -1,7 +1,8 @@
 """An object's fields as connector input fields, and input data back into a record.
 
 Composite fields are flattened to ``field__subField`` on the way in and rebuilt on the way
-out; relations are written as ``<name>Id``.
+out; relations are written as ``<name>Id``, morph relations as one ``<name><Target>Id`` per
+target. What the server fills in (createdBy, updatedBy) is no input.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from hookwire.connector import ConnectorError
-from hookwire.triggers.crm_api import COMPOSITE_SUBFIELDS, data_fields, storage_name
+from hookwire.triggers.crm_api import COMPOSITE_SUBFIELDS, storage_names, writable_fields
 
 SEPARATOR = "__"
 SCALAR_TYPES = {
@@ -27,6 +28,7 @@ SCALAR_TYPES = {
     "RATING": "string",
     "ARRAY": "string",
     "RAW_JSON": "json",
+    "FILES": "json",
     "RELATION": "string",
 }
 LIST_TYPES = ("MULTI_SELECT", "ARRAY")
@@ -45,6 +47,7 @@ HELP = {
     "DATE_TIME": "A date and time, ISO 8601 (2025-01-31T09:30:00Z).",
     "RAW_JSON": "Any JSON value.",
     "ARRAY": "A list of texts.",
+    "FILES": 'A list of uploaded files: [{"fileId": "…", "label": "report.pdf"}].',
 }
 
 
@@ -56,21 +59,36 @@ def is_required(field: dict[str, Any]) -> bool:
 def input_fields(node: dict[str, Any], *, for_create: bool) -> list[dict[str, Any]]:
     """The connector fields for every writable field of the object."""
     fields: list[dict[str, Any]] = []
-    for field in data_fields(node):
-        if field["type"] not in SCALAR_TYPES and field["type"] not in COMPOSITE_SUBFIELDS:
-            continue
+    for field in writable_fields(node):
         required = for_create and is_required(field)
         if field["type"] in COMPOSITE_SUBFIELDS:
             fields.extend(_subfields(field, required))
-        else:
+        elif field["type"] == "MORPH_RELATION":
+            fields.extend(_morph_targets(field, required))
+        elif field["type"] in SCALAR_TYPES:
             fields.append(_scalar(field, required))
     return fields
+
+
+def _morph_targets(field: dict[str, Any], required: bool) -> list[dict[str, Any]]:
+    """One id input per target; a required morph relation needs one of them, not all."""
+    targets = (field.get("settings") or {}).get("targetObjects") or []
+    return [
+        {
+            "key": key,
+            "label": f"{field['label']} ({target} id)",
+            "type": "string",
+            "required": required and len(targets) == 1,
+            "helpText": f"The id of a {target}.",
+        }
+        for key, target in zip(storage_names(field), targets, strict=True)
+    ]
 
 
 def _scalar(field: dict[str, Any], required: bool) -> dict[str, Any]:
     kind = field["type"]
     result: dict[str, Any] = {
-        "key": storage_name(field),
+        "key": storage_names(field)[0],
         "label": field["label"],
         "type": SCALAR_TYPES[kind],
         "required": required,

@@ -10,7 +10,7 @@ from typing import Any
 import requests
 
 from hookwire.connector import Bundle, ExpiredAuthError, Request, Requester
-from hookwire.triggers.crm_api import DEFAULT_API_URL, api_url, graphql
+from hookwire.triggers.crm_api import api_url, default_api_url, graphql
 
 CURRENT_WORKSPACE = "query CurrentWorkspace { currentWorkspace { id displayName } }"
 
@@ -57,7 +57,7 @@ AUTHENTICATION: dict[str, Any] = {
             "label": "API URL",
             "type": "string",
             "required": False,
-            "default": DEFAULT_API_URL,
+            "default": default_api_url(),
             "helpText": "The server's base URL, without /rest or /graphql.",
         },
     ],

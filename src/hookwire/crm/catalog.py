@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from hookwire.crm.field_types import FieldType, relation_column
+from hookwire.crm.field_types import (
+    FieldType,
+    RelationType,
+    morph_field_name,
+    relation_column,
+)
 from hookwire.errors import BadRequest
 from hookwire.models import FieldMetadata, ObjectMetadata, Workspace
 
@@ -40,18 +45,85 @@ class FieldSpec:
     is_system: bool
     is_active: bool
     is_nullable: bool
+    is_unique: bool
     default_value: Any
     options: list[dict[str, Any]] | None
     settings: dict[str, Any] | None
 
     @property
+    def relation_type(self) -> RelationType | None:
+        """MANY_TO_ONE (stores an id) or ONE_TO_MANY (lists the records that point here)."""
+        if self.type is FieldType.MORPH_RELATION:
+            return RelationType.MANY_TO_ONE
+        if self.type is not FieldType.RELATION:
+            return None
+        return RelationType((self.settings or {}).get("relationType", "MANY_TO_ONE"))
+
+    @property
+    def to_many(self) -> bool:
+        return self.relation_type is RelationType.ONE_TO_MANY
+
+    @property
+    def is_stored(self) -> bool:
+        """Whether records keep a value for this field in their document."""
+        return not self.is_system and self.relation_type is not RelationType.ONE_TO_MANY
+
+    @property
     def storage_name(self) -> str:
         """The key a record carries for this field (``companyId`` for relation ``company``)."""
-        return relation_column(self.name) if self.type is FieldType.RELATION else self.name
+        if self.relation_type is RelationType.MANY_TO_ONE and self.type is FieldType.RELATION:
+            return relation_column(self.name)
+        return self.name
 
     @property
     def relation_target(self) -> str | None:
-        return (self.settings or {}).get("targetObject")
+        """The ``nameSingular`` a relation points to (a morph relation: its first target)."""
+        return (self.settings or {}).get("targetObject") or next(iter(self.morph_targets), None)
+
+    @property
+    def inverse_name(self) -> str | None:
+        """The field on the target that is the other side of this relation."""
+        return (self.settings or {}).get("targetFieldName")
+
+    @property
+    def morph_targets(self) -> tuple[str, ...]:
+        return tuple((self.settings or {}).get("targetObjects") or ())
+
+    @property
+    def join_columns(self) -> tuple[JoinColumn, ...]:
+        """The ids a many-to-one relation stores: one, or one per target of a morph relation."""
+        if self.type is FieldType.MORPH_RELATION:
+            return tuple(
+                JoinColumn(
+                    relation_column(morph_field_name(self.name, target)),
+                    morph_field_name(self.name, target),
+                    target,
+                )
+                for target in self.morph_targets
+            )
+        if self.relation_type is RelationType.MANY_TO_ONE:
+            return (JoinColumn(self.storage_name, self.name, self.relation_target or ""),)
+        return ()
+
+    @property
+    def stored_keys(self) -> tuple[str, ...]:
+        """The document keys that hold this field's value."""
+        if not self.is_stored:
+            return ()
+        if self.type is FieldType.MORPH_RELATION:
+            return tuple(column.key for column in self.join_columns)
+        return (self.storage_name,)
+
+
+@dataclass(frozen=True)
+class JoinColumn:
+    """Where a many-to-one relation keeps the id of ``target``'s record, and the name of the
+    relation that resolves it (``companyId`` and ``company``; ``ownerPersonId`` and
+    ``ownerPerson`` for the person target of the morph relation ``owner``)."""
+
+    key: str
+    relation_name: str
+    target: str
 
 
 @dataclass(frozen=True)
@@ -66,17 +138,44 @@ class ObjectSpec(Memoizing):
     icon: str | None
     is_custom: bool
     is_active: bool
+    is_searchable: bool
+    duplicate_criteria: tuple[tuple[str, ...], ...]
+    label_identifier_field_id: str | None
     fields: tuple[FieldSpec, ...]
     _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def data_fields(self) -> tuple[FieldSpec, ...]:
-        """Active fields stored in the record document (not system columns)."""
-        return tuple(f for f in self.fields if f.is_active and not f.is_system)
+        """Active fields stored in the record document (not system columns, not the
+        one-to-many side of a relation, which other records store)."""
+        return tuple(f for f in self.fields if f.is_active and f.is_stored)
+
+    @cached_property
+    def to_many_fields(self) -> tuple[FieldSpec, ...]:
+        """Active one-to-many relations: the records of another object that point here."""
+        return tuple(
+            f for f in self.fields if f.is_active and f.relation_type is RelationType.ONE_TO_MANY
+        )
+
+    @cached_property
+    def unique_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.data_fields if f.is_unique)
+
+    @cached_property
+    def label_identifier(self) -> FieldSpec | None:
+        """The field whose value names a record (``name``, ``title``)."""
+        return next((f for f in self.fields if f.id == self.label_identifier_field_id), None)
 
     @cached_property
     def fields_by_storage_name(self) -> dict[str, FieldSpec]:
-        return {f.storage_name: f for f in self.fields if f.is_active}
+        """Active fields by every document key they store (``companyId``, ``ownerPersonId``)
+        and by their own storage name."""
+        keys: dict[str, FieldSpec] = {}
+        for spec in self.fields:
+            if spec.is_active:
+                keys[spec.storage_name] = spec
+                keys.update((key, spec) for key in spec.stored_keys)
+        return keys
 
     def field_named(self, name: str) -> FieldSpec | None:
         """An active field by its name or storage name (``company`` or ``companyId``)."""
@@ -120,6 +219,19 @@ class Catalog(Memoizing):
 
     def object_by_singular(self, name_singular: str) -> ObjectSpec | None:
         return self._by_singular.get(name_singular)
+
+    def active_object(self, name_singular: str | None) -> ObjectSpec | None:
+        """The object a relation points to, unless it is missing or deactivated."""
+        spec = self._by_singular.get(name_singular or "")
+        return spec if spec is not None and spec.is_active else None
+
+    def pointing_key(self, spec: ObjectSpec, field: FieldSpec) -> str | None:
+        """The key by which the records listed by one-to-many ``field`` of ``spec`` point at
+        a ``spec`` record (``companyId`` for ``company.people``), if its other side is live."""
+        target = self.active_object(field.relation_target)
+        inverse = target.field_named(field.inverse_name or "") if target else None
+        columns = inverse.join_columns if inverse else ()
+        return next((c.key for c in columns if c.target == spec.name_singular), None)
 
     def object_by_id(self, object_id: str) -> ObjectSpec | None:
         return self._by_id.get(object_id)
@@ -179,6 +291,9 @@ def load_catalog(session: Session, workspace_id: str) -> Catalog:
                 icon=o.icon,
                 is_custom=o.is_custom,
                 is_active=o.is_active,
+                is_searchable=o.is_searchable,
+                duplicate_criteria=tuple(tuple(group) for group in o.duplicate_criteria or ()),
+                label_identifier_field_id=o.label_identifier_field_id,
                 fields=tuple(fields_by_object.get(o.id, ())),
             )
             for o in objects
@@ -198,6 +313,7 @@ def field_spec(row: FieldMetadata) -> FieldSpec:
         is_system=row.is_system,
         is_active=row.is_active,
         is_nullable=row.is_nullable,
+        is_unique=row.is_unique,
         default_value=row.default_value,
         options=row.options,
         settings=row.settings,

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from hookwire.crm.actors import Actor
 from hookwire.crm.catalog import FieldSpec, ObjectSpec
-from hookwire.crm.field_types import FieldType, is_composite, subfields
+from hookwire.crm.field_types import FieldType, ValueKind, is_composite, subfields
+from hookwire.crm.standard_objects import ACTOR_FIELD_NAMES
 from hookwire.errors import BadRequest
 from hookwire.models import Record
+
+_NUMBER_TYPES = frozenset({FieldType.NUMBER, FieldType.NUMERIC, FieldType.POSITION})
 
 
 def iso_timestamp(value: datetime | None) -> str | None:
@@ -25,6 +29,13 @@ def parse_timestamp(text: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def plain_number(value: Any) -> Any:
+    """An integral float as an int, so JSON shows ``12`` and not ``12.0``, as Twenty does."""
+    if type(value) is float and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 def empty_value(field: FieldSpec) -> Any:
     if is_composite(field.type):
         return {s.name: s.empty for s in subfields(field.type)}
@@ -37,39 +48,72 @@ def _normalized(field: FieldSpec, value: Any, previous: Any = None) -> Any:
     if is_composite(field.type):
         base = previous if isinstance(previous, dict) else empty_value(field)
         merged = {**base, **value}
-        return {s.name: merged.get(s.name, s.empty) for s in subfields(field.type)}
+        return {
+            s.name: plain_number(merged.get(s.name, s.empty))
+            if s.kind is ValueKind.NUMBER
+            else merged.get(s.name, s.empty)
+            for s in subfields(field.type)
+        }
     if field.type is FieldType.DATE_TIME:
         return iso_timestamp(parse_timestamp(value))
+    if field.type in _NUMBER_TYPES:
+        return plain_number(value)
+    if field.type is FieldType.FILES:
+        return [_file_item(item) for item in value]
     return value
 
 
-def new_document(spec: ObjectSpec, data: dict[str, Any]) -> dict[str, Any]:
-    """The stored document of a record created from validated ``data``."""
+def _file_item(item: dict[str, Any]) -> dict[str, Any]:
+    label = item["label"]
+    extension = item.get("extension")
+    if extension is None and "." in label:
+        extension = "." + label.rsplit(".", 1)[1]
+    return {"fileId": item["fileId"], "label": label, "extension": extension}
+
+
+def new_document(spec: ObjectSpec, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """The stored document of a record created from validated ``data`` by ``actor``."""
     document: dict[str, Any] = {}
     for field in spec.data_fields:
-        key = field.storage_name
-        if key in data:
-            value = data[key]
-        elif field.default_value is not None:
-            value = field.default_value
-        elif is_composite(field.type):
-            value = None
-        else:
+        if field.name in ACTOR_FIELD_NAMES:
+            document[field.name] = _actor_on_create(field.name, data, actor)
             continue
-        document[key] = _normalized(field, value)
+        for key in field.stored_keys:
+            if key in data:
+                value = data[key]
+            elif field.default_value is not None:
+                value = field.default_value
+            elif is_composite(field.type):
+                value = None
+            else:
+                continue
+            document[key] = _normalized(field, value)
     return document
 
 
+def _actor_on_create(name: str, data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """As Twenty: ``createdBy`` is the caller, keeping a ``source`` the client gave (where the
+    record came from: IMPORT, EMAIL…); ``updatedBy`` is the caller, whatever the client said."""
+    given = data.get("createdBy") if name == "createdBy" else None
+    source = given.get("source") if isinstance(given, dict) else None
+    return actor.value({"source": source} if source else None)
+
+
 def updated_document(
-    spec: ObjectSpec, current: dict[str, Any], patch: dict[str, Any]
+    spec: ObjectSpec, current: dict[str, Any], patch: dict[str, Any], actor: Actor
 ) -> dict[str, Any]:
-    """``current`` with validated ``patch`` applied; composite values merge subfield by subfield."""
+    """``current`` with validated ``patch`` applied by ``actor``; composite values merge
+    subfield by subfield; ``createdBy`` stays, ``updatedBy`` becomes ``actor``."""
     document = dict(current)
     for key, value in patch.items():
         field = spec.fields_by_storage_name[key]
+        if field.name in ACTOR_FIELD_NAMES:
+            continue
         if value is None and not field.is_nullable:
             raise BadRequest(f"field '{key}' cannot be null on object '{spec.name_singular}'")
         document[key] = _normalized(field, value, current.get(key))
+    if "updatedBy" in spec.fields_by_storage_name:
+        document["updatedBy"] = actor.value()
     return document
 
 
@@ -78,9 +122,16 @@ def record_output(spec: ObjectSpec, row: Record) -> dict[str, Any]:
     document = row.data or {}
     output: dict[str, Any] = {"id": row.id}
     for field in spec.data_fields:
-        value = document.get(field.storage_name)
-        output[field.storage_name] = empty_value(field) if value is None else value
-    output["position"] = row.position
+        for key in field.stored_keys:
+            value = document.get(key)
+            if value is None:
+                value = (
+                    field.default_value if field.name in ACTOR_FIELD_NAMES else empty_value(field)
+                )
+            elif field.type in _NUMBER_TYPES:
+                value = plain_number(value)
+            output[key] = value
+    output["position"] = plain_number(row.position)
     output["createdAt"] = iso_timestamp(row.created_at)
     output["updatedAt"] = iso_timestamp(row.updated_at)
     output["deletedAt"] = iso_timestamp(row.deleted_at)

@@ -23,6 +23,10 @@ class FieldType(StrEnum):
     RICH_TEXT = "RICH_TEXT"
     POSITION = "POSITION"
     RELATION = "RELATION"
+    MORPH_RELATION = "MORPH_RELATION"
+    FILES = "FILES"
+    TS_VECTOR = "TS_VECTOR"
+    ACTOR = "ACTOR"
     FULL_NAME = "FULL_NAME"
     EMAILS = "EMAILS"
     PHONES = "PHONES"
@@ -41,16 +45,32 @@ class ValueKind(StrEnum):
     JSON = "json"
 
 
+class RelationType(StrEnum):
+    MANY_TO_ONE = "MANY_TO_ONE"
+    ONE_TO_MANY = "ONE_TO_MANY"
+
+
+# Who made a change, as ACTOR values name it (Twenty's FieldActorSource).
+ACTOR_SOURCES = (
+    "EMAIL", "CALENDAR", "WORKFLOW", "AGENT", "API", "IMPORT", "MANUAL", "SYSTEM", "WEBHOOK",
+    "APPLICATION",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SubField:
     name: str
     kind: ValueKind
     indexed: bool = False
+    unique_key: bool = False  # the subfield a unique composite field is unique on
+    writable: bool = True  # False: set by the server, absent from write inputs
 
     @property
     def empty(self) -> Any:
         """The stored value of a subfield the client left out (Twenty's convention)."""
-        return "" if self.kind is ValueKind.TEXT else None
+        if self.kind is ValueKind.TEXT:
+            return ""
+        return {} if self.kind is ValueKind.JSON else None
 
 
 COMPOSITE_SUBFIELDS: dict[FieldType, tuple[SubField, ...]] = {
@@ -59,22 +79,22 @@ COMPOSITE_SUBFIELDS: dict[FieldType, tuple[SubField, ...]] = {
         SubField("lastName", ValueKind.TEXT, indexed=True),
     ),
     FieldType.EMAILS: (
-        SubField("primaryEmail", ValueKind.TEXT, indexed=True),
+        SubField("primaryEmail", ValueKind.TEXT, indexed=True, unique_key=True),
         SubField("additionalEmails", ValueKind.LIST),
     ),
     FieldType.PHONES: (
-        SubField("primaryPhoneNumber", ValueKind.TEXT, indexed=True),
+        SubField("primaryPhoneNumber", ValueKind.TEXT, indexed=True, unique_key=True),
         SubField("primaryPhoneCountryCode", ValueKind.TEXT),
         SubField("primaryPhoneCallingCode", ValueKind.TEXT),
         SubField("additionalPhones", ValueKind.LIST),
     ),
     FieldType.LINKS: (
-        SubField("primaryLinkUrl", ValueKind.TEXT, indexed=True),
+        SubField("primaryLinkUrl", ValueKind.TEXT, indexed=True, unique_key=True),
         SubField("primaryLinkLabel", ValueKind.TEXT),
         SubField("secondaryLinks", ValueKind.LIST),
     ),
     FieldType.CURRENCY: (
-        SubField("amountMicros", ValueKind.NUMBER, indexed=True),
+        SubField("amountMicros", ValueKind.NUMBER, indexed=True, unique_key=True),
         SubField("currencyCode", ValueKind.TEXT),
     ),
     FieldType.ADDRESS: (
@@ -86,6 +106,12 @@ COMPOSITE_SUBFIELDS: dict[FieldType, tuple[SubField, ...]] = {
         SubField("addressPostcode", ValueKind.TEXT),
         SubField("addressLat", ValueKind.NUMBER),
         SubField("addressLng", ValueKind.NUMBER),
+    ),
+    FieldType.ACTOR: (
+        SubField("source", ValueKind.TEXT),
+        SubField("workspaceMemberId", ValueKind.TEXT, writable=False),
+        SubField("name", ValueKind.TEXT, writable=False),
+        SubField("context", ValueKind.JSON),
     ),
 }
 
@@ -105,6 +131,9 @@ SCALAR_KINDS: dict[FieldType, ValueKind] = {
     FieldType.RICH_TEXT: ValueKind.TEXT,
     FieldType.POSITION: ValueKind.NUMBER,
     FieldType.RELATION: ValueKind.TEXT,
+    FieldType.MORPH_RELATION: ValueKind.TEXT,
+    FieldType.FILES: ValueKind.LIST,
+    FieldType.TS_VECTOR: ValueKind.TEXT,
 }
 
 # Scalar kinds worth an expression index: long text and JSON are not sorted or matched exactly.
@@ -113,7 +142,10 @@ INDEXED_SCALAR_TYPES = frozenset(SCALAR_KINDS) - {
     FieldType.ARRAY,
     FieldType.RAW_JSON,
     FieldType.RICH_TEXT,
+    FieldType.FILES,
+    FieldType.TS_VECTOR,
 }
+RELATION_TYPES = frozenset({FieldType.RELATION, FieldType.MORPH_RELATION})
 
 RATING_VALUES = ("RATING_1", "RATING_2", "RATING_3", "RATING_4", "RATING_5")
 OPTION_TYPES = frozenset({FieldType.SELECT, FieldType.MULTI_SELECT})
@@ -132,6 +164,16 @@ def relation_column(field_name: str) -> str:
     return f"{field_name}Id"
 
 
+def morph_field_name(field_name: str, target: str) -> str:
+    """The relation one target of a morph relation shows: ``owner`` to person is ``ownerPerson``."""
+    return f"{field_name}{target[:1].upper()}{target[1:]}"
+
+
+def unique_subfield(field_type: FieldType | str) -> SubField | None:
+    """The subfield a unique composite field is unique on (``primaryEmail`` for EMAILS)."""
+    return next((s for s in subfields(field_type) if s.unique_key), None)
+
+
 _TEXT = {"type": "string"}
 _NUMBER = {"type": "number"}
 _STRING_LIST = {"type": "array", "items": {"type": "string"}}
@@ -141,21 +183,45 @@ _SUBFIELD_SCHEMAS: dict[ValueKind, dict[str, Any]] = {
     ValueKind.TEXT: {"type": ["string", "null"]},
     ValueKind.NUMBER: {"type": ["number", "null"]},
     ValueKind.LIST: {"type": ["array", "null"]},
+    ValueKind.JSON: {},
+}
+
+
+_FILE_ITEM = {
+    "type": "object",
+    "properties": {
+        "fileId": {"type": "string", "pattern": _UUID_PATTERN},
+        "label": {"type": "string", "minLength": 1},
+        "extension": {"type": ["string", "null"]},
+    },
+    "required": ["fileId", "label"],
+    "additionalProperties": False,
 }
 
 
 def value_schema(field_type: FieldType | str, options: list[dict] | None) -> dict[str, Any]:
     """The JSON Schema of one non-null field value as a client writes it."""
     field_type = FieldType(field_type)
+    if field_type is FieldType.ACTOR:
+        return {
+            "type": "object",
+            "properties": {
+                "source": {"type": "string", "enum": list(ACTOR_SOURCES)},
+                "context": {"type": ["object", "null"]},
+            },
+            "additionalProperties": False,
+        }
     if field_type in COMPOSITE_SUBFIELDS:
         return {
             "type": "object",
-            "properties": {s.name: _SUBFIELD_SCHEMAS[s.kind] for s in subfields(field_type)},
+            "properties": {
+                s.name: _SUBFIELD_SCHEMAS[s.kind] for s in subfields(field_type) if s.writable
+            },
             "additionalProperties": False,
         }
     option_values = [option["value"] for option in options or []]
     match field_type:
-        case FieldType.TEXT | FieldType.RICH_TEXT:
+        case FieldType.TEXT | FieldType.RICH_TEXT | FieldType.TS_VECTOR:
             return _TEXT
         case FieldType.NUMBER | FieldType.NUMERIC | FieldType.POSITION:
             return _NUMBER
@@ -165,8 +231,10 @@ def value_schema(field_type: FieldType | str, options: list[dict] | None) -> dic
             return {"type": "string", "format": "date"}
         case FieldType.DATE_TIME:
             return {"type": "string", "format": "date-time"}
-        case FieldType.UUID | FieldType.RELATION:
+        case FieldType.UUID | FieldType.RELATION | FieldType.MORPH_RELATION:
             return {"type": "string", "pattern": _UUID_PATTERN}
+        case FieldType.FILES:
+            return {"type": "array", "items": _FILE_ITEM}
         case FieldType.SELECT:
             return {"type": "string", "enum": option_values}
         case FieldType.MULTI_SELECT:

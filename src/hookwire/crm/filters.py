@@ -26,6 +26,7 @@ class Comparator(StrEnum):
     ENDS_WITH = "endsWith"
     LIKE = "like"
     ILIKE = "ilike"
+    SEARCH = "search"  # full-text, on searchVector only
 
 
 class Direction(StrEnum):
@@ -176,6 +177,15 @@ class _FilterParser:
         while self.peek() and self.peek() not in stops:
             self.pos += 1
         return self.text[start : self.pos].strip()
+
+
+def has_condition(node: FilterNode | None) -> bool:
+    """Whether ``node`` says anything (``{}`` and ``{and: []}`` select every record)."""
+    if node is None:
+        return False
+    if isinstance(node, Condition):
+        return True
+    return any(has_condition(operand) for operand in node.operands)
 
 
 def mentions_field(node: FilterNode, name: str) -> bool:

@@ -28,8 +28,10 @@ from hookwire.crm.field_types import (
 
 def indexed_paths(field: FieldSpec) -> list[tuple[tuple[str, ...], ValueKind]]:
     """The document paths of ``field`` that deserve an index."""
-    if field.is_system:
-        return []  # system values live in indexed columns
+    if not field.is_stored:
+        return []  # system values live in indexed columns; one-to-many sides store nothing
+    if field.join_columns:
+        return [((column.key,), ValueKind.TEXT) for column in field.join_columns]
     if is_composite(field.type):
         return [((field.name, s.name), s.kind) for s in subfields(field.type) if s.indexed]
     if field.type in INDEXED_SCALAR_TYPES:

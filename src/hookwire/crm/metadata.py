@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 from sqlmodel import Session, select
 
-from hookwire.crm.catalog import field_spec
-from hookwire.crm.documents import iso_timestamp
+from hookwire.crm.catalog import field_spec, load_catalog
 from hookwire.crm.expressions import document_expression
 from hookwire.crm.field_types import (
     OPTION_TYPES,
@@ -22,7 +21,15 @@ from hookwire.crm.field_types import (
     value_schema,
 )
 from hookwire.crm.indexes import ensure_field_indexes
-from hookwire.crm.standard_objects import SYSTEM_FIELDS, FieldDefinition, ObjectDefinition
+from hookwire.crm.relation_fields import RelationPlan, counterparts_of, plan_relation, taken_names
+from hookwire.crm.search import reindex_object, search_field_names
+from hookwire.crm.standard_objects import (
+    ACTOR_FIELDS,
+    SYSTEM_FIELDS,
+    FieldDefinition,
+    ObjectDefinition,
+)
+from hookwire.crm.unique_keys import UniqueScope, claim, release_field
 from hookwire.crm.validation import FORMAT_CHECKER
 from hookwire.errors import BadRequest, NotFound
 from hookwire.models import FieldMetadata, ObjectMetadata, Record, Workspace, utcnow
@@ -39,15 +46,22 @@ RESERVED_OBJECT_NAMES = frozenset(
         "totalCount", "cursor", "search", "duplicates", "string", "int", "float", "boolean",
         "uuid", "date", "dateTime", "bigFloat", "json", "fullName", "emails", "phones",
         "links", "currency", "address", "filterIs", "orderByDirection", "ratingEnum",
-        "cursorPaging", "fieldMetadataType",
+        "cursorPaging", "fieldMetadataType", "actor", "fileObject", "tSVector",
+        "searchRecord", "searchResult", "searchResultPageInfo", "objectRecord", "relationType",
+        "workspaceMember",
     }
 )  # fmt: skip
 # Suffixes of the GraphQL types generated per object (PersonEdge, PersonFilterInput, ...).
-RESERVED_OBJECT_SUFFIXES = ("Edge", "Connection", "Input", "Enum", "Filter", "OrderBy")
+RESERVED_OBJECT_SUFFIXES = (
+    "Edge", "Connection", "Input", "Enum", "Filter", "OrderBy", "Duplicates", "GroupBy",
+)  # fmt: skip
 # Field names taken by system fields and by the filter and mutation vocabulary.
 RESERVED_FIELD_NAMES = frozenset(
-    {"id", "createdAt", "updatedAt", "deletedAt", "position", "and", "or", "not"}
-)
+    {
+        "id", "createdAt", "updatedAt", "deletedAt", "position", "searchVector", "createdBy",
+        "updatedBy", "and", "or", "not",
+    }
+)  # fmt: skip
 
 
 def bump_version(session: Session, workspace_id: str) -> None:
@@ -185,13 +199,13 @@ def create_object(session: Session, workspace_id: str, body: Any) -> ObjectMetad
         plural,
         _check_label(body["labelSingular"], "labelSingular"),
         _check_label(body["labelPlural"], "labelPlural"),
+        # A custom object starts with a text `name` field that names its records, as in Twenty.
+        fields=(FieldDefinition("name", "Name", FieldType.TEXT, default_value=""),),
         description=_check_text(body.get("description"), "description"),
     )
     row = add_object(session, workspace_id, definition, is_custom=True)
     row.icon = _check_text(body.get("icon"), "icon")
     row.is_active = _check_bool(body.get("isActive", True), "isActive")
-    # A custom object starts with a text `name` field, as in Twenty.
-    add_field(session, row, FieldDefinition("name", "Name", FieldType.TEXT, default_value=""), True)
     bump_version(session, workspace_id)
     return row
 
@@ -200,6 +214,7 @@ def add_object(
     session: Session, workspace_id: str, definition: ObjectDefinition, *, is_custom: bool
 ) -> ObjectMetadata:
     """Insert an object with its system fields and ``definition``'s fields (no checks)."""
+    criteria = definition.duplicate_criteria
     row = ObjectMetadata(
         workspace_id=workspace_id,
         name_singular=definition.name_singular,
@@ -208,13 +223,19 @@ def add_object(
         label_plural=definition.label_plural,
         description=definition.description,
         is_custom=is_custom,
+        duplicate_criteria=[list(group) for group in criteria] if criteria else None,
     )
     session.add(row)
     session.flush()
     for system_field in SYSTEM_FIELDS:
         add_field(session, row, system_field, is_custom=False, is_system=True)
+    for actor_field in ACTOR_FIELDS:
+        add_field(session, row, actor_field, is_custom=False)
     for standard_field in definition.fields:
-        add_field(session, row, standard_field, is_custom=is_custom)
+        added = add_field(session, row, standard_field, is_custom=is_custom)
+        if standard_field.name == definition.label_identifier:
+            row.label_identifier_field_id = added.id
+    session.add(row)
     return row
 
 
@@ -238,16 +259,29 @@ def update_object(session: Session, workspace_id: str, object_id: str, body: Any
     return row
 
 
+def _relation_fields(session: Session, workspace_id: str) -> list[FieldMetadata]:
+    return list(
+        session.exec(
+            select(FieldMetadata).where(
+                FieldMetadata.workspace_id == workspace_id,
+                FieldMetadata.type.in_([FieldType.RELATION, FieldType.MORPH_RELATION]),
+            )
+        ).all()
+    )
+
+
 def _retarget_relations(session: Session, workspace_id: str, old: str, new: str) -> None:
     """Relation fields name their target by ``nameSingular``: follow the object's rename."""
-    relations = session.exec(
-        select(FieldMetadata).where(
-            FieldMetadata.workspace_id == workspace_id, FieldMetadata.type == FieldType.RELATION
-        )
-    ).all()
-    for field in relations:
-        if (field.settings or {}).get("targetObject") == old:
-            field.settings = {**field.settings, "targetObject": new}
+    for field in _relation_fields(session, workspace_id):
+        settings = field.settings or {}
+        if old in (settings.get("targetObjects") or ()):
+            # Its records keep the target's name in their keys (``ownerPersonId``).
+            raise BadRequest(
+                f"nameSingular: the morph relation '{field.name}' targets '{old}', which "
+                "therefore keeps its name"
+            )
+        if settings.get("targetObject") == old:
+            field.settings = {**settings, "targetObject": new}
             field.updated_at = utcnow()
             session.add(field)
 
@@ -256,21 +290,18 @@ def delete_object(session: Session, workspace_id: str, object_id: str) -> Object
     row = get_object(session, workspace_id, object_id)
     if not row.is_custom:
         raise BadRequest("standard objects cannot be deleted; deactivate them with isActive")
-    referencing = session.exec(
-        select(FieldMetadata).where(
-            FieldMetadata.workspace_id == workspace_id,
-            FieldMetadata.type == FieldType.RELATION,
-            FieldMetadata.object_id != row.id,
-        )
-    ).all()
+    elsewhere = [f for f in _relation_fields(session, workspace_id) if f.object_id != row.id]
     users = [
-        f.name for f in referencing if (f.settings or {}).get("targetObject") == row.name_singular
+        f.name for f in elsewhere if _points_at(f, row.name_singular) and field_spec(f).join_columns
     ]
     if users:
         raise BadRequest(
             f"object '{row.name_singular}' is the target of relation fields {', '.join(users)}; "
             "delete them first"
         )
+    # What is left pointing here are the other sides of this object's own relations.
+    for inverse in (f for f in elsewhere if _points_at(f, row.name_singular)):
+        session.delete(inverse)
     session.execute(sa.delete(Record).where(Record.object_id == row.id))
     session.execute(sa.delete(FieldMetadata).where(FieldMetadata.object_id == row.id))
     session.delete(row)
@@ -278,11 +309,18 @@ def delete_object(session: Session, workspace_id: str, object_id: str) -> Object
     return row
 
 
+def _points_at(field: FieldMetadata, object_name: str) -> bool:
+    settings = field.settings or {}
+    return settings.get("targetObject") == object_name or object_name in (
+        settings.get("targetObjects") or ()
+    )
+
+
 # fields
 
 FIELD_CREATE_KEYS = {
     "objectMetadataId", "name", "label", "type", "description", "icon", "isActive",
-    "isNullable", "defaultValue", "options", "settings",
+    "isNullable", "isUnique", "defaultValue", "options", "settings", "relationCreationPayload",
 }  # fmt: skip
 FIELD_UPDATE_KEYS = {
     "label",
@@ -290,9 +328,19 @@ FIELD_UPDATE_KEYS = {
     "icon",
     "isActive",
     "isNullable",
+    "isUnique",
     "defaultValue",
     "options",
 }
+# Field types a client may not create: the server keeps their values.
+SERVER_FIELD_TYPES = frozenset({FieldType.TS_VECTOR, FieldType.ACTOR, FieldType.POSITION})
+UNIQUE_FIELD_TYPES = frozenset(
+    {
+        FieldType.TEXT, FieldType.NUMBER, FieldType.NUMERIC, FieldType.UUID, FieldType.DATE,
+        FieldType.DATE_TIME, FieldType.SELECT, FieldType.RATING, FieldType.EMAILS,
+        FieldType.LINKS, FieldType.PHONES,
+    }
+)  # fmt: skip
 _FIELD_ATTRIBUTES: dict[str, tuple[str, Checker]] = {
     "label": ("label", _check_label),
     "description": ("description", _check_text),
@@ -349,7 +397,7 @@ def _check_options(field_type: FieldType, options: Any) -> list[dict[str, Any]] 
 def _check_default(field_type: FieldType, options: list | None, default: Any) -> Any:
     if default is None:
         return None
-    if field_type is FieldType.RELATION:
+    if field_type in (FieldType.RELATION, FieldType.MORPH_RELATION):
         raise BadRequest("defaultValue: relation fields cannot have a default")
     errors = list(
         Draft202012Validator(
@@ -361,26 +409,12 @@ def _check_default(field_type: FieldType, options: list | None, default: Any) ->
     return default
 
 
-def _check_settings(
-    session: Session, workspace_id: str, field_type: FieldType, settings: Any
-) -> dict[str, Any] | None:
-    if field_type is not FieldType.RELATION:
-        return settings if isinstance(settings, dict) else None
-    target = (settings or {}).get("targetObject") if isinstance(settings, dict) else None
-    exists = (
-        target
-        and session.exec(
-            select(ObjectMetadata.id).where(
-                ObjectMetadata.workspace_id == workspace_id, ObjectMetadata.name_singular == target
-            )
-        ).first()
-    )
-    if not exists:
-        raise BadRequest(
-            "settings.targetObject: a RELATION field needs the nameSingular of an existing "
-            f"object, got {target!r}"
-        )
-    return {"relationType": "MANY_TO_ONE", "targetObject": target}
+def _check_unique(field_type: FieldType, value: Any) -> bool:
+    unique = _check_bool(value, "isUnique")
+    if unique and field_type not in UNIQUE_FIELD_TYPES:
+        allowed = ", ".join(sorted(UNIQUE_FIELD_TYPES))
+        raise BadRequest(f"isUnique: a {field_type} field cannot be unique; {allowed} can")
+    return unique
 
 
 def create_field(session: Session, workspace_id: str, body: Any) -> FieldMetadata:
@@ -397,24 +431,26 @@ def create_field(session: Session, workspace_id: str, body: Any) -> FieldMetadat
         raise BadRequest(
             f"type: expected one of {', '.join(t.value for t in FieldType)}, got {body['type']!r}"
         ) from None
-    existing = session.exec(select(FieldMetadata).where(FieldMetadata.object_id == owner.id)).all()
-    taken = {f.name for f in existing} | {
-        relation_column(f.name) for f in existing if f.type == FieldType.RELATION
-    }
+    if field_type in SERVER_FIELD_TYPES:
+        raise BadRequest(f"type: {field_type} fields are kept by the server; choose another type")
+    taken = taken_names(session, owner.id)
     storage = relation_column(name) if field_type is FieldType.RELATION else name
     if name in taken or storage in taken:
         clash = name if name in taken else storage
         raise BadRequest(f"name: object '{owner.name_singular}' already has a field '{clash}'")
+    label = _check_label(body["label"], "label")
+    plan = _relation_plan(session, owner, name, label, field_type, body)
     options = _check_options(field_type, body.get("options"))
     definition = FieldDefinition(
         name=name,
-        label=_check_label(body["label"], "label"),
+        label=label,
         type=field_type,
         is_nullable=_check_bool(body.get("isNullable", True), "isNullable"),
         default_value=_check_default(field_type, options, body.get("defaultValue")),
         options=options,
-        settings=_check_settings(session, workspace_id, field_type, body.get("settings")),
+        settings=plan.settings if plan else _plain_settings(body.get("settings")),
         description=_check_text(body.get("description"), "description"),
+        is_unique=_check_unique(field_type, body.get("isUnique", False)),
     )
     if (
         not definition.is_nullable
@@ -427,10 +463,61 @@ def create_field(session: Session, workspace_id: str, body: Any) -> FieldMetadat
     row = add_field(session, owner, definition, is_custom=True)
     row.icon = _check_text(body.get("icon"), "icon")
     row.is_active = _check_bool(body.get("isActive", True), "isActive")
+    for counterpart in plan.counterparts if plan else ():
+        other = FieldDefinition(
+            counterpart.name, counterpart.label, FieldType.RELATION, settings=counterpart.settings
+        )
+        added = add_field(session, counterpart.target, other, is_custom=True)
+        added.icon = counterpart.icon  # Twenty's relationCreationPayload.targetFieldIcon
     if definition.default_value is not None:
         _backfill(session, owner.id, storage, definition.default_value)
+    if definition.is_unique:
+        _claim_existing(session, row)
     bump_version(session, workspace_id)
     return row
+
+
+def _relation_plan(
+    session: Session,
+    owner: ObjectMetadata,
+    name: str,
+    label: str,
+    field_type: FieldType,
+    body: dict[str, Any],
+) -> RelationPlan | None:
+    payload = body.get("relationCreationPayload")
+    if field_type not in (FieldType.RELATION, FieldType.MORPH_RELATION):
+        if payload is not None:
+            raise BadRequest(
+                f"relationCreationPayload: only RELATION fields have one, not {field_type}"
+            )
+        return None
+    return plan_relation(session, owner, name, label, field_type, body.get("settings"), payload)
+
+
+def _plain_settings(settings: Any) -> dict[str, Any] | None:
+    if settings is not None and not isinstance(settings, dict):
+        raise BadRequest("settings: expected an object")
+    return settings
+
+
+def _claim_existing(session: Session, row: FieldMetadata) -> None:
+    """Claim the values the live records of ``row``'s object hold for it, now unique."""
+    owner = session.get(ObjectMetadata, row.object_id)
+    documents = {
+        record.id: record.data or {}
+        for record in session.exec(
+            select(Record).where(Record.object_id == row.object_id, Record.deleted_at.is_(None))
+        )
+    }
+    try:
+        scope = UniqueScope(row.object_id, owner.name_singular, (field_spec(row),))
+        claim(session, scope, documents)
+    except BadRequest as taken:
+        raise BadRequest(
+            f"isUnique: records of '{owner.name_singular}' share values of '{row.name}'; "
+            f"make them distinct first ({taken.messages[0]})"
+        ) from None
 
 
 def add_field(
@@ -451,6 +538,7 @@ def add_field(
         is_custom=is_custom,
         is_system=is_system,
         is_nullable=definition.is_nullable,
+        is_unique=definition.is_unique,
         default_value=definition.default_value,
         options=definition.options,
         settings=definition.settings,
@@ -476,7 +564,14 @@ def update_field(session: Session, workspace_id: str, field_id: str, body: Any) 
         row.default_value = _check_default(
             field_type, row.options, body.get("defaultValue", row.default_value)
         )
+    was_active = row.is_active
     _apply_checked(row, body, _FIELD_ATTRIBUTES)
+    if "isUnique" in body and _check_unique(field_type, body["isUnique"]) != row.is_unique:
+        row.is_unique = body["isUnique"]
+        if row.is_unique:
+            _claim_existing(session, row)
+        else:
+            release_field(session, row.object_id, row.name)
     if "isNullable" in body:
         row.is_nullable = _check_bool(body["isNullable"], "isNullable")
         if not row.is_nullable and _has_nulls(session, row):
@@ -486,29 +581,54 @@ def update_field(session: Session, workspace_id: str, field_id: str, body: Any) 
             )
     row.updated_at = utcnow()
     session.add(row)
+    if row.is_active != was_active and _feeds_search(session, row):
+        _reindex(session, workspace_id, row.object_id)
     bump_version(session, workspace_id)
     return row
 
 
+def _feeds_search(session: Session, row: FieldMetadata) -> bool:
+    owner = session.get(ObjectMetadata, row.object_id)
+    identifier = session.get(FieldMetadata, owner.label_identifier_field_id or "")
+    names = search_field_names(owner.name_singular, identifier.name if identifier else None)
+    return row.name in names
+
+
+def _reindex(session: Session, workspace_id: str, object_id: str) -> None:
+    """Rebuild an object's search documents from its fields as they now are."""
+    session.flush()
+    reindex_object(session, load_catalog(session, workspace_id).object_by_id(object_id))
+
+
 def delete_field(session: Session, workspace_id: str, field_id: str) -> FieldMetadata:
+    """Delete a custom field and its values; a relation goes with its other side."""
     row = get_field(session, workspace_id, field_id)
     if not row.is_custom:
         raise BadRequest(
             f"field '{row.name}' is a standard field and cannot be deleted; deactivate it instead"
         )
-    key = field_spec(row).storage_name
-    dialect = session.get_bind().dialect.name
-    stripped = (
-        Record.data.op("-")(key)
-        if dialect == "postgresql"
-        else sa.func.json_remove(Record.data, f"$.{key}")
-    )
+    for field in (row, *counterparts_of(session, row)):
+        _strip_values(session, field)
+        release_field(session, field.object_id, field.name)
+        session.delete(field)
+    bump_version(session, workspace_id)
+    return row
+
+
+def _strip_values(session: Session, row: FieldMetadata) -> None:
+    """Remove the keys a deleted field kept in its object's record documents."""
+    keys = field_spec(row).stored_keys
+    if not keys:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        stripped = Record.data
+        for key in keys:
+            stripped = stripped.op("-")(key)
+    else:
+        stripped = sa.func.json_remove(Record.data, *(f"$.{key}" for key in keys))
     session.execute(
         sa.update(Record).where(Record.object_id == row.object_id).values(data=stripped)
     )
-    session.delete(row)
-    bump_version(session, workspace_id)
-    return row
 
 
 def _has_records(session: Session, object_id: str) -> bool:
@@ -532,60 +652,3 @@ def _backfill(session: Session, object_id: str, key: str, value: Any) -> None:
         if key not in (row.data or {}):
             row.data = {**(row.data or {}), key: value}
             session.add(row)
-
-
-# output, in Twenty's metadata shape
-
-
-def field_output(row: FieldMetadata) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "objectMetadataId": row.object_id,
-        "type": row.type,
-        "name": row.name,
-        "label": row.label,
-        "description": row.description,
-        "icon": row.icon,
-        "isCustom": row.is_custom,
-        "isActive": row.is_active,
-        "isSystem": row.is_system,
-        "isNullable": row.is_nullable,
-        "defaultValue": row.default_value,
-        "options": row.options,
-        "settings": row.settings,
-        "createdAt": iso_timestamp(row.created_at),
-        "updatedAt": iso_timestamp(row.updated_at),
-    }
-
-
-def object_output(row: ObjectMetadata, fields: list[FieldMetadata]) -> dict[str, Any]:
-    label_field = next((f for f in fields if f.name == "name"), None)
-    return {
-        "id": row.id,
-        "nameSingular": row.name_singular,
-        "namePlural": row.name_plural,
-        "labelSingular": row.label_singular,
-        "labelPlural": row.label_plural,
-        "description": row.description,
-        "icon": row.icon,
-        "isCustom": row.is_custom,
-        "isActive": row.is_active,
-        "isSystem": False,
-        "isRemote": False,
-        "labelIdentifierFieldMetadataId": label_field.id if label_field else None,
-        "createdAt": iso_timestamp(row.created_at),
-        "updatedAt": iso_timestamp(row.updated_at),
-        "fields": [field_output(f) for f in fields],
-    }
-
-
-def object_fields(session: Session, object_ids: list[str]) -> dict[str, list[FieldMetadata]]:
-    rows = session.exec(
-        select(FieldMetadata)
-        .where(FieldMetadata.object_id.in_(object_ids))
-        .order_by(FieldMetadata.created_at, FieldMetadata.id)
-    ).all()
-    grouped: dict[str, list[FieldMetadata]] = {object_id: [] for object_id in object_ids}
-    for row in rows:
-        grouped[row.object_id].append(row)
-    return grouped

@@ -16,6 +16,7 @@ from hookwire.crm.documents import iso_timestamp, parse_timestamp
 from hookwire.crm.expressions import document_expression
 from hookwire.crm.field_types import SCALAR_KINDS, FieldType, ValueKind, is_composite, subfields
 from hookwire.crm.filters import Comparator, Condition, Conjunction, FilterNode, OrderKey
+from hookwire.crm.search import search_clause
 from hookwire.errors import BadRequest
 from hookwire.models import Record
 
@@ -27,6 +28,7 @@ _COLUMNS: dict[str, tuple[sa.ColumnElement, ValueKind]] = {
     "deletedAt": (Record.deleted_at, ValueKind.TEXT),
 }
 _TIMESTAMP_COLUMNS = frozenset({"createdAt", "updatedAt", "deletedAt"})
+SEARCH_FIELD = "searchVector"
 _NOT_NULL_COLUMNS = frozenset({"id", "position", "createdAt", "updatedAt"})
 
 
@@ -95,6 +97,11 @@ def operand(spec: ObjectSpec, name: str, dialect: str) -> Operand:
     field = spec.field_named(head)
     if field is None or field.is_system:
         raise BadRequest(f"field '{head}' does not exist on object '{spec.name_singular}'")
+    if field.to_many:
+        raise BadRequest(
+            f"field '{head}' lists the {field.relation_target} records that point here; "
+            f"filter or sort {field.relation_target} records by '{field.inverse_name}' instead"
+        )
     if is_composite(field.type):
         if not sub:
             names = ", ".join(f"{field.name}.{s.name}" for s in subfields(field.type))
@@ -106,6 +113,11 @@ def operand(spec: ObjectSpec, name: str, dialect: str) -> Operand:
         path, kind = (field.name, sub), subfield.kind
     elif sub:
         raise BadRequest(f"field '{head}' is not composite; drop '.{sub}'")
+    elif field.join_columns:
+        keys = field.stored_keys
+        if head not in keys and len(keys) > 1:
+            raise BadRequest(f"field '{head}' is a relation; filter or sort by {' or '.join(keys)}")
+        path, kind = (head if head in keys else keys[0],), ValueKind.TEXT
     else:
         path, kind = (field.storage_name,), SCALAR_KINDS[field.type]
     return Operand(
@@ -122,7 +134,20 @@ def filter_clause(spec: ObjectSpec, node: FilterNode, dialect: str) -> sa.Column
         if node.operator == "not":
             return sa.not_(clauses[0])
         return sa.and_(*clauses) if node.operator == "and" else sa.or_(*clauses)
+    if node.field == SEARCH_FIELD or node.comparator is Comparator.SEARCH:
+        return _search_clause(spec, node, dialect)
     return _condition_clause(operand(spec, node.field, dialect), node, dialect)
+
+
+def _search_clause(spec: ObjectSpec, node: Condition, dialect: str) -> sa.ColumnElement:
+    if node.field != SEARCH_FIELD or node.comparator is not Comparator.SEARCH:
+        raise BadRequest(
+            f"filter: full-text search is written {SEARCH_FIELD}[search]:words, got "
+            f"'{node.field}[{node.comparator}]'"
+        )
+    if not isinstance(node.value, str):
+        raise BadRequest(f"filter: '{SEARCH_FIELD}[search]' expects words, got a list")
+    return search_clause(spec, node.value, dialect)
 
 
 def _like_escaped(text: str) -> str:

@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import g, request
 
+from hookwire.auth import Caller
 from hookwire.auth.guard import authenticate
+from hookwire.crm.actors import Actor
 from hookwire.crm.catalog import Catalog
 from hookwire.errors import BadRequest
 from hookwire.services import services
@@ -32,6 +34,11 @@ def require_caller() -> None:
 
 def current_catalog() -> Catalog:
     return g.catalog
+
+
+def caller_actor(caller: Caller) -> Actor:
+    """Who the records a caller writes say created or updated them."""
+    return Actor.api_key(caller.key_name)
 
 
 def capitalized(name: str) -> str:

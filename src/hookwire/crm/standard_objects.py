@@ -18,6 +18,7 @@ class FieldDefinition:
     options: list[dict[str, Any]] | None = None
     settings: dict[str, Any] | None = None
     description: str | None = None
+    is_unique: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class ObjectDefinition:
     label_plural: str
     fields: tuple[FieldDefinition, ...] = field(default_factory=tuple)
     description: str | None = None
+    label_identifier: str = "name"  # the field whose value names a record
+    duplicate_criteria: tuple[tuple[str, ...], ...] | None = None
 
 
 def options(*values: str) -> list[dict[str, Any]]:
@@ -45,19 +48,41 @@ def options(*values: str) -> list[dict[str, Any]]:
     ]
 
 
-def relation(target: str) -> dict[str, Any]:
-    return {"relationType": "MANY_TO_ONE", "targetObject": target}
+def relation(target: str, inverse: str) -> dict[str, Any]:
+    """Settings of a many-to-one relation to ``target``, whose records list ours as ``inverse``."""
+    return {"relationType": "MANY_TO_ONE", "targetObject": target, "targetFieldName": inverse}
 
 
-# Every object, standard or custom, has these; their values live in typed columns.
+def inverse_relation(source: str, field_name: str) -> dict[str, Any]:
+    """Settings of the one-to-many side of ``source``'s relation ``field_name``."""
+    return {"relationType": "ONE_TO_MANY", "targetObject": source, "targetFieldName": field_name}
+
+
+# Every object, standard or custom, has these; their values live in typed columns or, for
+# ``searchVector``, in the search index. Defaults say what the server fills in (Twenty's).
 SYSTEM_FIELDS: tuple[FieldDefinition, ...] = (
-    FieldDefinition("id", "Id", T.UUID, is_nullable=False),
-    FieldDefinition("createdAt", "Creation date", T.DATE_TIME, is_nullable=False),
-    FieldDefinition("updatedAt", "Last update", T.DATE_TIME, is_nullable=False),
+    FieldDefinition("id", "Id", T.UUID, is_nullable=False, default_value="uuid"),
+    FieldDefinition("createdAt", "Creation date", T.DATE_TIME, is_nullable=False,
+                    default_value="now"),
+    FieldDefinition("updatedAt", "Last update", T.DATE_TIME, is_nullable=False,
+                    default_value="now"),
     FieldDefinition("deletedAt", "Deleted", T.DATE_TIME),
-    FieldDefinition("position", "Position", T.POSITION, is_nullable=False),
-)
+    FieldDefinition("position", "Position", T.POSITION, is_nullable=False, default_value=0),
+    FieldDefinition("searchVector", "Search vector", T.TS_VECTOR,
+                    description="Field used for full-text search"),
+)  # fmt: skip
 SYSTEM_FIELD_NAMES = frozenset(f.name for f in SYSTEM_FIELDS)
+
+SYSTEM_ACTOR = {"source": "MANUAL", "workspaceMemberId": None, "name": "System", "context": {}}
+# Every object's records also say who created and who last updated them; the server fills both.
+ACTOR_FIELDS: tuple[FieldDefinition, ...] = (
+    FieldDefinition("createdBy", "Created by", T.ACTOR, is_nullable=False,
+                    default_value=SYSTEM_ACTOR, description="The creator of the record"),
+    FieldDefinition("updatedBy", "Updated by", T.ACTOR, is_nullable=False,
+                    default_value=SYSTEM_ACTOR,
+                    description="The workspace member who last updated the record"),
+)  # fmt: skip
+ACTOR_FIELD_NAMES = frozenset(f.name for f in ACTOR_FIELDS)
 
 STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
     ObjectDefinition(
@@ -67,14 +92,24 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
         "Companies",
         (
             FieldDefinition("name", "Name", T.TEXT, default_value=""),
-            FieldDefinition("domainName", "Domain Name", T.LINKS),
+            FieldDefinition("domainName", "Domain Name", T.LINKS, is_unique=True),
             FieldDefinition("employees", "Employees", T.NUMBER),
             FieldDefinition("address", "Address", T.ADDRESS),
             FieldDefinition("annualRecurringRevenue", "ARR", T.CURRENCY),
             FieldDefinition("idealCustomerProfile", "ICP", T.BOOLEAN, default_value=False),
             FieldDefinition("linkedinLink", "Linkedin", T.LINKS),
+            FieldDefinition(
+                "people", "People", T.RELATION, settings=inverse_relation("person", "company")
+            ),
+            FieldDefinition(
+                "opportunities",
+                "Opportunities",
+                T.RELATION,
+                settings=inverse_relation("opportunity", "company"),
+            ),
         ),
         description="A company",
+        duplicate_criteria=(("name",), ("domainName.primaryLinkUrl",)),
     ),
     ObjectDefinition(
         "person",
@@ -83,14 +118,27 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
         "People",
         (
             FieldDefinition("name", "Name", T.FULL_NAME),
-            FieldDefinition("emails", "Emails", T.EMAILS),
+            FieldDefinition("emails", "Emails", T.EMAILS, is_unique=True),
             FieldDefinition("phones", "Phones", T.PHONES),
             FieldDefinition("jobTitle", "Job Title", T.TEXT, default_value=""),
             FieldDefinition("city", "City", T.TEXT, default_value=""),
             FieldDefinition("linkedinLink", "Linkedin", T.LINKS),
-            FieldDefinition("company", "Company", T.RELATION, settings=relation("company")),
+            FieldDefinition(
+                "company", "Company", T.RELATION, settings=relation("company", "people")
+            ),
+            FieldDefinition(
+                "pointOfContactForOpportunities",
+                "Linked Opportunities",
+                T.RELATION,
+                settings=inverse_relation("opportunity", "pointOfContact"),
+            ),
         ),
         description="A person",
+        duplicate_criteria=(
+            ("name.firstName", "name.lastName"),
+            ("linkedinLink.primaryLinkUrl",),
+            ("emails.primaryEmail",),
+        ),
     ),
     ObjectDefinition(
         "opportunity",
@@ -108,9 +156,14 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
                 default_value="NEW",
                 options=options("NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"),
             ),
-            FieldDefinition("company", "Company", T.RELATION, settings=relation("company")),
             FieldDefinition(
-                "pointOfContact", "Point of Contact", T.RELATION, settings=relation("person")
+                "company", "Company", T.RELATION, settings=relation("company", "opportunities")
+            ),
+            FieldDefinition(
+                "pointOfContact",
+                "Point of Contact",
+                T.RELATION,
+                settings=relation("person", "pointOfContactForOpportunities"),
             ),
         ),
         description="An opportunity",
@@ -125,6 +178,7 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
             FieldDefinition("body", "Body", T.RICH_TEXT),
         ),
         description="A note",
+        label_identifier="title",
     ),
     ObjectDefinition(
         "task",
@@ -144,5 +198,6 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
             ),
         ),
         description="A task",
+        label_identifier="title",
     ),
 )

@@ -25,10 +25,8 @@ def _is_date(value: object) -> bool:
     return not isinstance(value, str) or bool(date.fromisoformat(value))
 
 
-_WRITABLE_SYSTEM_FIELDS = {
-    "id": value_schema("UUID", None),
-    "position": value_schema("POSITION", None),
-}
+_POSITION = value_schema("POSITION", None)
+_WRITABLE_SYSTEM_FIELDS = {"id": value_schema("UUID", None), "position": _POSITION}
 
 
 def field_schema(field: FieldSpec) -> dict[str, Any]:
@@ -41,8 +39,8 @@ def field_schema(field: FieldSpec) -> dict[str, Any]:
 
 def record_schema(spec: ObjectSpec, *, for_create: bool) -> dict[str, Any]:
     """The JSON Schema a create (all required fields) or an update (any subset) must meet."""
-    properties = dict(_WRITABLE_SYSTEM_FIELDS) if for_create else {}
-    properties.update({f.storage_name: field_schema(f) for f in spec.data_fields})
+    properties = dict(_WRITABLE_SYSTEM_FIELDS) if for_create else {"position": _POSITION}
+    properties.update({key: field_schema(f) for f in spec.data_fields for key in f.stored_keys})
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": spec.label_singular,
@@ -85,16 +83,18 @@ def validate_record(spec: ObjectSpec, data: Any, *, for_create: bool, where: str
 
 
 def _allowed_keys(spec: ObjectSpec, for_create: bool) -> set[str]:
-    keys = {f.storage_name for f in spec.data_fields}
-    return keys | set(_WRITABLE_SYSTEM_FIELDS) if for_create else keys
+    keys = {key for f in spec.data_fields for key in f.stored_keys}
+    return keys | set(_WRITABLE_SYSTEM_FIELDS) if for_create else keys | {"position"}
 
 
 def _unknown_field_message(spec: ObjectSpec, key: str, where: str) -> str:
     hint = ""
-    field = next((f for f in spec.data_fields if f.name == key), None)
-    if field is not None and field.storage_name != key:
-        hint = f" (relations are written as '{field.storage_name}')"
-    elif key in ("createdAt", "updatedAt", "deletedAt"):
+    field = next((f for f in spec.fields if f.is_active and f.name == key), None)
+    if field is not None and field.join_columns and field.stored_keys != (key,):
+        hint = f" (relations are written as {' or '.join(repr(k) for k in field.stored_keys)})"
+    elif field is not None and field.to_many:
+        hint = " (it lists the records that point here; set the relation on them)"
+    elif key in ("createdAt", "updatedAt", "deletedAt", "searchVector"):
         hint = " (it is set by the server)"
     return f"{where}field '{key}' does not exist on object '{spec.name_singular}'{hint}"
 

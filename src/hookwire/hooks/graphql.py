@@ -20,10 +20,11 @@ from graphql import (
     GraphQLString,
 )
 
+from hookwire.crm.graphql.limits import FAN_OUT
 from hookwire.crm.graphql.scalars import DateTimeScalar, UUIDScalar
 from hookwire.errors import BadRequest
 from hookwire.hooks.registry import WebhookRegistry, attempt_output, webhook_output
-from hookwire.hooks.rest import MAX_ATTEMPTS_PAGE, registry
+from hookwire.hooks.rest import DEFAULT_ATTEMPTS_PAGE, MAX_ATTEMPTS_PAGE, registry
 from hookwire.services import services
 
 _STRINGS = GraphQLList(GraphQLNonNull(GraphQLString))
@@ -40,6 +41,8 @@ WebhookType = GraphQLObjectType(
         "failingSince": GraphQLField(DateTimeScalar),
         "createdAt": GraphQLField(GraphQLNonNull(DateTimeScalar)),
         "updatedAt": GraphQLField(GraphQLNonNull(DateTimeScalar)),
+        "deletedAt": GraphQLField(DateTimeScalar),
+        "applicationId": GraphQLField(UUIDScalar),
         "secret": GraphQLField(
             GraphQLString, description="Returned by createWebhook only, never again."
         ),
@@ -69,26 +72,37 @@ DeliveryType = GraphQLObjectType(
 )
 
 
-def _input(name: str, required: tuple[str, ...], with_id: bool) -> GraphQLInputObjectType:
-    fields = {
-        "targetUrl": GraphQLString,
-        "operations": _STRINGS,
-        "description": GraphQLString,
-        "secret": GraphQLString,
-    }
-    if with_id:
-        fields = {"id": UUIDScalar, **fields, "isEnabled": GraphQLBoolean}
+_CHANGES = {
+    "targetUrl": GraphQLString,
+    "operations": _STRINGS,
+    "description": GraphQLString,
+    "secret": GraphQLString,
+}
+
+
+def _input(name: str, fields: dict[str, Any]) -> GraphQLInputObjectType:
     return GraphQLInputObjectType(
-        name,
-        {
-            key: GraphQLInputField(GraphQLNonNull(kind) if key in required else kind)
-            for key, kind in fields.items()
-        },
+        name, {key: GraphQLInputField(kind) for key, kind in fields.items()}
     )
 
 
-CreateWebhookInput = _input("CreateWebhookInput", ("targetUrl",), with_id=False)
-UpdateWebhookInput = _input("UpdateWebhookInput", ("id",), with_id=True)
+CreateWebhookInput = _input(
+    "CreateWebhookInput",
+    {"id": UUIDScalar, **_CHANGES, "targetUrl": GraphQLNonNull(GraphQLString)},
+)
+UpdateWebhookInputUpdates = _input(
+    "UpdateWebhookInputUpdates", {**_CHANGES, "isEnabled": GraphQLBoolean}
+)
+# Twenty's shape is ``{id, update: {…}}``; the changes may also sit beside ``id`` (ours).
+UpdateWebhookInput = _input(
+    "UpdateWebhookInput",
+    {
+        "id": GraphQLNonNull(UUIDScalar),
+        "update": UpdateWebhookInputUpdates,
+        **_CHANGES,
+        "isEnabled": GraphQLBoolean,
+    },
+)
 
 
 def _registry(info: GraphQLResolveInfo) -> WebhookRegistry:
@@ -103,11 +117,22 @@ def _create(_root: Any, info: GraphQLResolveInfo, input: dict) -> dict:
 
 
 def _update(_root: Any, info: GraphQLResolveInfo, input: dict) -> dict:
-    changes = {key: value for key, value in input.items() if key != "id"}
-    return webhook_output(_registry(info).update(input["id"], changes))
+    beside = {key: value for key, value in input.items() if key not in ("id", "update")}
+    nested = input.get("update")
+    if nested is not None and beside:
+        raise BadRequest(
+            f"input: give the changes in input.update or beside input.id, not both "
+            f"(got update and {', '.join(sorted(beside))})"
+        )
+    return webhook_output(_registry(info).update(input["id"], nested or beside))
 
 
-def _attempts(_root: Any, info: GraphQLResolveInfo, webhookId: str, first: int = 60) -> list:
+def _attempts_page(first: int | None) -> int:
+    return DEFAULT_ATTEMPTS_PAGE if first is None else first
+
+
+def _attempts(_root: Any, info: GraphQLResolveInfo, webhookId: str, first: int | None) -> list:
+    first = _attempts_page(first)
     if not 1 <= first <= MAX_ATTEMPTS_PAGE:
         raise BadRequest(f"first: expected 1 to {MAX_ATTEMPTS_PAGE}, got {first}")
     return [attempt_output(a, name) for a, name in _registry(info).attempts(webhookId, first)]
@@ -136,9 +161,11 @@ def webhook_queries() -> dict[str, GraphQLField]:
             GraphQLNonNull(GraphQLList(GraphQLNonNull(AttemptType))),
             args={
                 "webhookId": GraphQLArgument(GraphQLNonNull(UUIDScalar)),
-                "first": GraphQLArgument(GraphQLInt),
+                "first": GraphQLArgument(GraphQLInt, default_value=DEFAULT_ATTEMPTS_PAGE),
             },
             resolve=_attempts,
+            # The cost limit counts a page of `first` attempts (60 unless asked).
+            extensions={FAN_OUT: lambda args, _catalog: _attempts_page(args.get("first"))},
         ),
     }
 
@@ -147,17 +174,17 @@ def webhook_mutations() -> dict[str, GraphQLField]:
     by_id = {"id": GraphQLArgument(GraphQLNonNull(UUIDScalar))}
     return {
         "createWebhook": GraphQLField(
-            WebhookType,
+            GraphQLNonNull(WebhookType),
             args={"input": GraphQLArgument(GraphQLNonNull(CreateWebhookInput))},
             resolve=_create,
         ),
         "updateWebhook": GraphQLField(
-            WebhookType,
+            GraphQLNonNull(WebhookType),
             args={"input": GraphQLArgument(GraphQLNonNull(UpdateWebhookInput))},
             resolve=_update,
         ),
         "deleteWebhook": GraphQLField(
-            WebhookType,
+            GraphQLNonNull(WebhookType),
             args=by_id,
             resolve=lambda _root, info, id: webhook_output(_registry(info).delete(id)),
         ),

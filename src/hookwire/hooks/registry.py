@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,10 +14,11 @@ from hookwire.errors import BadRequest, NotFound
 from hookwire.hooks.operations import validate_operations
 from hookwire.hooks.targets import TargetRefused, check_target
 from hookwire.hooks.webhook_secrets import SecretBox, generate_secret
-from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook, utcnow
+from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook, new_id, utcnow
 
-CREATE_KEYS = {"targetUrl", "operations", "description", "secret"}
-UPDATE_KEYS = CREATE_KEYS | {"isEnabled"}
+CHANGE_KEYS = {"targetUrl", "operations", "description", "secret"}
+CREATE_KEYS = CHANGE_KEYS | {"id"}  # Twenty lets a client choose the new webhook's id
+UPDATE_KEYS = CHANGE_KEYS | {"isEnabled"}
 MAX_SECRET_LENGTH = 500
 TEST_EVENT = "webhook.test"
 
@@ -60,6 +62,7 @@ class WebhookRegistry:
             raise BadRequest("targetUrl: required (the URL that receives the events)")
         secret = self._secret(body.get("secret")) or generate_secret()
         row = Webhook(
+            id=self._new_id(body.get("id")),
             workspace_id=self.workspace_id,
             target_url=self._target(body["targetUrl"]),
             operations=validate_operations(body.get("operations"), self.object_names),
@@ -159,6 +162,18 @@ class WebhookRegistry:
             raise BadRequest(str(refused)) from None
         return url
 
+    def _new_id(self, value: Any) -> str:
+        """A client-chosen id (a UUID no webhook has), or a new one."""
+        if value is None:
+            return new_id()
+        try:
+            webhook_id = str(uuid.UUID(str(value)))
+        except ValueError:
+            raise BadRequest(f"id: expected a UUID, got {value!r}") from None
+        if self.session.get(Webhook, webhook_id) is not None:
+            raise BadRequest(f"id: a webhook with id {webhook_id} already exists")
+        return webhook_id
+
     @staticmethod
     def _secret(value: Any) -> str | None:
         if value is None or value == "":
@@ -197,6 +212,10 @@ def webhook_output(row: Webhook, secret: str | None = None) -> dict[str, Any]:
         "failingSince": iso_timestamp(row.failing_since),
         "createdAt": iso_timestamp(row.created_at),
         "updatedAt": iso_timestamp(row.updated_at),
+        # Twenty's webhooks belong to an application and are soft-deleted; here every webhook
+        # is the workspace's own and a deleted one is gone.
+        "applicationId": None,
+        "deletedAt": None,
     }
     if secret is not None:
         output["secret"] = secret

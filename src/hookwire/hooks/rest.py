@@ -14,6 +14,7 @@ from hookwire.hooks.registry import WebhookRegistry, attempt_output, webhook_out
 from hookwire.hooks.webhook_secrets import SecretBox
 from hookwire.services import services
 
+DEFAULT_ATTEMPTS_PAGE = 60
 MAX_ATTEMPTS_PAGE = 200
 
 
@@ -66,7 +67,7 @@ def webhooks_blueprint(name: str, url_prefix: str) -> Blueprint:
 
     @api.get("/<webhook_id>/attempts")
     def list_attempts(webhook_id: str) -> dict[str, Any]:
-        raw = request.args.get("limit", "60")
+        raw = request.args.get("limit", str(DEFAULT_ATTEMPTS_PAGE))
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_ATTEMPTS_PAGE:
             raise BadRequest(
                 f"limit: expected an integer from 1 to {MAX_ATTEMPTS_PAGE}, got '{raw}'"

@@ -2,11 +2,14 @@
 
 The check runs when a webhook is saved and again on every connection: the guarded pools
 resolve the host itself and connects only to an address it has vetted, so a DNS answer that
-changes between the two (rebinding) cannot reach a private address.
+changes between the two (rebinding) cannot reach a private address. A host name that does not
+resolve yet is accepted when saved (a catch URL is often registered before its DNS exists);
+each delivery resolves it again and is refused then if it is private or still unknown.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from collections.abc import Sequence
@@ -25,6 +28,10 @@ REFUSAL_MARKER = "targetUrl:"
 
 class TargetRefused(ValueError):
     """The URL is malformed or resolves to an address webhooks may not reach."""
+
+
+class UnresolvedHost(TargetRefused):
+    """The URL's host name does not resolve (now)."""
 
 
 def is_allowed_address(address: str, allowed: Sequence[Network]) -> bool:
@@ -57,7 +64,7 @@ def vetted_addresses(host: str, port: int, allowed: Sequence[Network]) -> list[t
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise TargetRefused(f"targetUrl: cannot resolve {host!r} ({error.strerror})") from None
+        raise UnresolvedHost(f"targetUrl: cannot resolve {host!r} ({error.strerror})") from None
     usable = [info for info in infos if is_allowed_address(info[4][0], allowed)]
     if not usable:
         addresses = ", ".join(sorted({info[4][0] for info in infos}))
@@ -70,8 +77,12 @@ def vetted_addresses(host: str, port: int, allowed: Sequence[Network]) -> list[t
 
 
 def check_target(url: str, allowed: Sequence[Network]) -> None:
+    """Refuse, when a webhook is saved, a URL that is malformed or whose host resolves only
+    to addresses webhooks may not reach; a host that does not resolve yet passes."""
     host, port = check_url_shape(url)
-    vetted_addresses(host, port, allowed)
+    # Every delivery resolves the host again, and refuses it then if it must.
+    with contextlib.suppress(UnresolvedHost):
+        vetted_addresses(host, port, allowed)
 
 
 def _guarded(connection_class: type[HTTPConnection], allowed: Sequence[Network]) -> type:

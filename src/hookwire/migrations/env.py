@@ -5,11 +5,15 @@ from sqlmodel import SQLModel
 
 from hookwire import models  # noqa: F401 - registers the tables on SQLModel.metadata
 from hookwire.crm.indexes import is_field_index
+from hookwire.crm.search import is_search_storage
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Autogenerate ignores the expression indexes that fields create at runtime."""
-    return not (type_ == "index" and reflected and compare_to is None and is_field_index(name))
+    """Autogenerate ignores the expression indexes that fields create at runtime, and the
+    search storage that exists on one backend only (FTS5 tables, the GIN index)."""
+    if not reflected or compare_to is not None:
+        return True
+    return not ((type_ == "index" and is_field_index(name)) or is_search_storage(type_, name))
 
 
 connection = context.config.attributes["connection"]

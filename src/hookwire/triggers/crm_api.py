@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from hookwire.connector import Bundle, ConnectorError, ExpiredAuthError, Requester
 
-DEFAULT_API_URL = "http://localhost:3000"
 AUTH_ERROR_CODES = ("UNAUTHENTICATED", "FORBIDDEN")
 SYSTEM_FIELDS = ("id", "createdAt", "updatedAt", "deletedAt", "position")
 COMPOSITE_SUBFIELDS: dict[str, tuple[str, ...]] = {
@@ -30,20 +30,31 @@ COMPOSITE_SUBFIELDS: dict[str, tuple[str, ...]] = {
         "addressLat",
         "addressLng",
     ),
+    "ACTOR": ("source", "workspaceMemberId", "name", "context"),
 }
+# Set by the server from the caller (createdBy, updatedBy): read, never written.
+SERVER_FILLED_TYPES = ("ACTOR",)
+# The schema as Twenty's own connector reads it: active objects, each with its active fields.
+# Answers ``objects.edges[].node`` with ``fields.edges[].node`` (see ``active_objects``).
 OBJECTS_QUERY = """
-query ActiveObjects {
+query GetObjects {
   objects(paging: {first: 1000}, filter: {isActive: {is: true}}) {
     edges { node {
       id nameSingular namePlural labelSingular labelPlural labelIdentifierFieldMetadataId
-      fieldsList {
-        id name type label description isActive isSystem isNullable defaultValue options
-        settings
+      fields(paging: {first: 1000}, filter: {isActive: {is: true}}) {
+        edges { node {
+          id name type label description isSystem isNullable defaultValue options settings
+        } }
       }
     } }
   }
 }
 """
+
+
+def default_api_url() -> str:
+    """The server on this machine: ``http://localhost:$PORT`` (3000 when PORT is unset)."""
+    return f"http://localhost:{os.environ.get('PORT') or 3000}"
 
 
 class GraphQLError(ConnectorError):
@@ -56,7 +67,7 @@ class GraphQLError(ConnectorError):
 
 def api_url(bundle: Bundle) -> str:
     """The server's base URL from the connection, without a trailing slash."""
-    return str(bundle.auth_data.get("apiUrl") or DEFAULT_API_URL).rstrip("/")
+    return str(bundle.auth_data.get("apiUrl") or default_api_url()).rstrip("/")
 
 
 def graphql(
@@ -93,9 +104,12 @@ def graphql(
 
 
 def active_objects(z: Requester, bundle: Bundle) -> list[dict[str, Any]]:
-    """Every active object with its fields, as ``/metadata`` describes them."""
+    """Every active object, its active fields as a list under ``fields``."""
     data = graphql(z, bundle, "metadata", OBJECTS_QUERY)
-    return [edge["node"] for edge in data["objects"]["edges"]]
+    return [
+        {**node, "fields": [edge["node"] for edge in node["fields"]["edges"]]}
+        for node in (edge["node"] for edge in data["objects"]["edges"])
+    ]
 
 
 def find_object(z: Requester, bundle: Bundle, name_singular: Any) -> dict[str, Any]:
@@ -110,14 +124,31 @@ def find_object(z: Requester, bundle: Bundle, name_singular: Any) -> dict[str, A
     )
 
 
+def is_to_many(field: dict[str, Any]) -> bool:
+    """The one-to-many side of a relation: the other records store it, not this one."""
+    settings = field.get("settings") or {}
+    return field["type"] == "RELATION" and settings.get("relationType") == "ONE_TO_MANY"
+
+
 def data_fields(node: dict[str, Any]) -> list[dict[str, Any]]:
-    """The fields a user writes: active, not system, not unknown to this connector."""
-    return [field for field in node["fieldsList"] if field["isActive"] and not field["isSystem"]]
+    """The fields a record of the object holds: not system, not a one-to-many relation."""
+    return [field for field in node["fields"] if not field["isSystem"] and not is_to_many(field)]
 
 
-def storage_name(field: dict[str, Any]) -> str:
-    """The key a record carries for the field: ``companyId`` for the relation ``company``."""
-    return f"{field['name']}Id" if field["type"] == "RELATION" else field["name"]
+def writable_fields(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields a user writes: those a record holds, less what the server fills in."""
+    return [field for field in data_fields(node) if field["type"] not in SERVER_FILLED_TYPES]
+
+
+def storage_names(field: dict[str, Any]) -> list[str]:
+    """The keys a record carries for the field: ``companyId`` for the relation ``company``;
+    one id per target for a morph relation (``ownerPersonId``, ``ownerCompanyId``)."""
+    if field["type"] == "RELATION":
+        return [f"{field['name']}Id"]
+    if field["type"] == "MORPH_RELATION":
+        targets = (field.get("settings") or {}).get("targetObjects") or []
+        return [f"{field['name']}{target[:1].upper()}{target[1:]}Id" for target in targets]
+    return [field["name"]]
 
 
 def field_selection(field: dict[str, Any]) -> str:
@@ -125,7 +156,7 @@ def field_selection(field: dict[str, Any]) -> str:
     subfields = COMPOSITE_SUBFIELDS.get(field["type"])
     if subfields:
         return f"{field['name']} {{ {' '.join(subfields)} }}"
-    return storage_name(field)
+    return " ".join(storage_names(field))
 
 
 def selection(node: dict[str, Any]) -> str:
@@ -148,7 +179,7 @@ def type_name(node: dict[str, Any], suffix: str = "") -> str:
 def record_label(node: dict[str, Any], record: dict[str, Any]) -> str:
     """A readable label: the label-identifier field's value, else the id."""
     field = label_field(node)
-    value = record.get(storage_name(field)) if field else None
+    value = record.get(field["name"]) if field else None
     if isinstance(value, dict):
         value = " ".join(str(part) for part in value.values() if isinstance(part, str) and part)
     return str(value) if value not in (None, "") else str(record["id"])

@@ -61,6 +61,12 @@ def order_keys(spec: ObjectSpec, items: list[dict[str, Any]]) -> tuple[OrderKey,
     return tuple(keys)
 
 
+def page_fan_out(args: dict[str, Any], _catalog: Any = None) -> int:
+    """The most records a page asked for with these arguments can hold (for the cost limit)."""
+    size = next((args[k] for k in ("first", "last") if args.get(k) is not None), DEFAULT_LIMIT)
+    return min(size, MAX_LIMIT)
+
+
 def list_query(spec: ObjectSpec, args: dict[str, Any]) -> ListQuery:
     first, last = args.get("first"), args.get("last")
     after, before = args.get("after"), args.get("before")
@@ -86,4 +92,5 @@ def list_query(spec: ObjectSpec, args: dict[str, Any]) -> ListQuery:
         after=after,
         before=before,
         from_end=last is not None and before is None,
+        offset=args.get("offset") or 0,
     )

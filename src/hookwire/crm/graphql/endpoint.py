@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, current_app, request
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -36,10 +36,13 @@ from sqlmodel import Session
 
 from hookwire.auth.guard import authenticate
 from hookwire.crm.catalog import Catalog
+from hookwire.crm.graphql.answer_cache import AnswerCache, answer_key, root_fields
 from hookwire.crm.graphql.context import GraphContext
 from hookwire.crm.graphql.executor import RecordsExecutor
 from hookwire.crm.graphql.limits import QueryTooComplex, check_limits
+from hookwire.crm.graphql.metadata_schema import CATALOG_QUERIES
 from hookwire.crm.graphql.records_schema import records_schema
+from hookwire.crm.request_context import caller_actor
 from hookwire.errors import ApiError
 from hookwire.services import services
 
@@ -135,6 +138,7 @@ def _blank(token: re.Match[str]) -> str:
 
 
 _documents = DocumentCache()
+_answers = AnswerCache()
 
 
 def _validate(
@@ -248,7 +252,11 @@ def _respond(result: dict[str, Any], status: int = 200) -> tuple[dict[str, Any],
     return result, status
 
 
-def _serve(schema_for: Callable[[Catalog], GraphQLSchema]) -> tuple[dict[str, Any], int]:
+def _serve(
+    schema_for: Callable[[Catalog], GraphQLSchema], catalog_only: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], int] | Response:
+    """Answer a GraphQL request; queries whose root fields are all in ``catalog_only`` (they
+    read nothing but the workspace's metadata) are answered once per metadata version."""
     query, variables, operation_name = _payload()
     if not isinstance(query, str) or not query.strip():
         return _respond(
@@ -285,13 +293,27 @@ def _serve(schema_for: Callable[[Catalog], GraphQLSchema]) -> tuple[dict[str, An
         return _respond(
             {"errors": [_error("Mutations must be sent with POST.", "BAD_REQUEST")]}, 405
         )
+    fragments = _fragments(document)
     try:
-        check_limits(schema, operation, _fragments(document), variables)
+        check_limits(schema, operation, fragments, variables, catalog)
     except QueryTooComplex as error:
         return _respond({"errors": [_format(error)]})
-    return _respond(
-        _execute(schema, document, operation, variables, operation_name, caller, catalog)
+    reads_catalog_only = operation.operation is OperationType.QUERY and all(
+        name in catalog_only or name.startswith("__")
+        for name in root_fields(operation.selection_set, fragments)
     )
+    if not reads_catalog_only:
+        return _respond(
+            _execute(schema, document, operation, variables, operation_name, caller, catalog)
+        )
+    key = answer_key(request.path, catalog, query, variables, operation_name)
+    body = _answers.get(key)
+    if body is None:
+        result = _execute(schema, document, operation, variables, operation_name, caller, catalog)
+        body = current_app.json.dumps(result).encode()
+        if "errors" not in result:
+            _answers.put(key, body)
+    return current_app.response_class(body, mimetype="application/json")
 
 
 def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
@@ -315,7 +337,7 @@ def _execute(
             caller,
             catalog,
             session,
-            app_services.record_store(session, catalog),
+            app_services.record_store(session, catalog, caller_actor(caller)),
             app_services.config,
         )
         try:
@@ -347,5 +369,5 @@ def graphql_records() -> tuple[dict[str, Any], int]:
 
 
 @graphql_api.route("/metadata", methods=["GET", "POST"])
-def graphql_metadata() -> tuple[dict[str, Any], int]:
-    return _serve(lambda _catalog: services().metadata_schema)
+def graphql_metadata() -> tuple[dict[str, Any], int] | Response:
+    return _serve(lambda _catalog: services().metadata_schema, CATALOG_QUERIES)

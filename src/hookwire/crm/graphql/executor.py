@@ -28,6 +28,8 @@ from graphql import (
 )
 from graphql.pyutils import Path
 
+from hookwire.crm.documents import plain_number
+
 if TYPE_CHECKING:
     from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 
@@ -48,11 +50,18 @@ class _Step(NamedTuple):
 
 
 class RecordsExecutor(Executor):
-    """Executes default-resolved fields of dict values without the per-field machinery."""
+    """Executes default-resolved fields of dict values without the per-field machinery.
+
+    A ``Float`` that holds an integer is answered as one (``12``, not ``12.0``), as Twenty's
+    JavaScript server writes it.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, list[_Step]]] = {}
+
+    def complete_leaf_value(self, return_type: Any, result: Any) -> Any:
+        return plain_number(super().complete_leaf_value(return_type, result))
 
     def execute_fields(
         self,
@@ -151,7 +160,7 @@ def _coerced(leaf_type: Any, value: Any) -> Any:
         coerced = leaf_type.coerce_output_value(value)
     except Exception:  # graphql-core's path reports it, located
         return _NOT_PLAIN
-    return _NOT_PLAIN if coerced is None or coerced is Undefined else coerced
+    return _NOT_PLAIN if coerced is None or coerced is Undefined else plain_number(coerced)
 
 
 def _step(parent_type: GraphQLObjectType, key: str, field_details_list: FieldDetailsList) -> _Step:

@@ -104,10 +104,27 @@ BigFloatScalar = GraphQLScalarType(
     parse_value=_big_float,
     parse_literal=_big_float_literal,
 )
-JSONScalar = GraphQLScalarType(
-    "JSON",
-    description="Any JSON value.",
-    serialize=lambda value: value,
-    parse_value=lambda value: value,
-    parse_literal=lambda node, variables=None: value_from_ast_untyped(node, variables),
+
+
+def _any_json(name: str, description: str) -> GraphQLScalarType:
+    """A scalar that carries any JSON value as it is."""
+    return GraphQLScalarType(
+        name,
+        description=description,
+        serialize=lambda value: value,
+        parse_value=lambda value: value,
+        parse_literal=lambda node, variables=None: value_from_ast_untyped(node, variables),
+    )
+
+
+JSONScalar = _any_json("JSON", "Any JSON value.")
+# Twenty's name for list subfields (additional e-mails, phones, links): its SDK leaves them
+# untyped, where JSON would type them as objects.
+RawJSONScalar = _any_json("RawJSONScalar", "Any JSON value (lists of additional e-mails, …).")
+TSVectorScalar = GraphQLScalarType(
+    "TSVector",
+    description="The words a record is found by, as a text search vector ('ada':1 'lovelace':2).",
+    serialize=str,
+    parse_value=str,
+    parse_literal=_literal(str),
 )
