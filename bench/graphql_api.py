@@ -27,6 +27,18 @@ loaded catalog, plus graphql-core's one-off schema validation that the first req
 PASS/FAIL against 200 ms; and that it is cached, shown twice: over HTTP, the first ``/graphql``
 request after a metadata change against the next ones; and in-process (a Flask test client on
 the same database) by counting schema builds and distinct schema objects over many requests.
+Then full-text search (the root ``search`` query, Twenty's front-end ``Search`` document with
+variables, limit 20) at two sizes: a second workspace holding a tenth of the people, and the
+main one. Typical 1-2 word inputs (in turn: a last name's first letters, a last name, a first
+and a last name, a first name's first letters) are interleaved with the baseline, the filtered
+REST list ``name.lastName[eq]`` (an indexed equality lookup) on the same workspace; then two
+inputs matching nearly everyone, ``example`` (every address) and ``k``, whose ranking work is
+bounded. Printed: p50/p99 of each, their ratio, and PASS/FAIL for "search p50 < 50 ms" on the
+main workspace. Last, Twenty's Zapier ``GetObjects`` on ``/metadata`` (``bench/get_objects.py``)
+for workspaces of 5 (the baseline), 55 and 205 objects of 50 fields: p50 and p99 of the first
+request after a metadata change and of the repeats the connector then sends, and the cost
+check's share.
+
 It prints; it does not assert.
 
     python bench/graphql_api.py [--backend sqlite|postgres|both] [--people N] [--quick]
@@ -35,6 +47,7 @@ It prints; it does not assert.
 from __future__ import annotations
 
 import json
+import random
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -43,12 +56,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import sqlalchemy as sa
 from graphql import GraphQLSchema, assert_valid_schema
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import hookwire.crm.graphql.endpoint as graphql_endpoint
 import hookwire.crm.graphql.records_schema as records_schema_module
+from get_objects import bench_get_objects
 from hookwire.app import create_app
 from hookwire.auth import issue_api_key
 from hookwire.config import Config
@@ -69,6 +84,8 @@ from rest_api import (
     backends_from,
     figure,
     load_and_analyze,
+    load_with_store,
+    new_target,
     served_backend,
     settings_from,
 )
@@ -583,6 +600,169 @@ def bench_schema(served: Served, settings: Settings, backend: str) -> str:
     )
 
 
+# --- full-text search ----------------------------------------------------------------------
+
+TARGET_SEARCH_P50_MS = 50.0
+SEARCH_LIMIT = 20
+# Twenty's front end (twenty-front's SEARCH_QUERY), as it sends it.
+SEARCH_DOCUMENT = """
+  query Search(
+    $searchInput: String!
+    $limit: Int!
+    $after: String
+    $excludedObjectNameSingulars: [String!]
+    $includedObjectNameSingulars: [String!]
+    $filter: ObjectRecordFilterInput
+  ) {
+    search(
+      searchInput: $searchInput
+      limit: $limit
+      after: $after
+      excludedObjectNameSingulars: $excludedObjectNameSingulars
+      includedObjectNameSingulars: $includedObjectNameSingulars
+      filter: $filter
+    ) {
+      edges {
+        node {
+          recordId
+          objectNameSingular
+          objectLabelSingular
+          label
+          imageUrl
+          tsRankCD
+          tsRank
+        }
+        cursor
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+"""
+BASELINE, SEARCH = "REST filtered list", "search"
+COMMON_INPUTS = ("example", "k")  # every person's address; a single letter
+
+
+def search(api: Api, text: str) -> list[dict[str, Any]]:
+    """The nodes ``search`` answers for ``text``."""
+    answer = graphql(api, SEARCH_DOCUMENT, {"searchInput": text, "limit": SEARCH_LIMIT})
+    return [edge["node"] for edge in answer["search"]["edges"]]
+
+
+def typical_inputs(people: People, count: int) -> list[str]:
+    """``count`` 1-2 word inputs as people type them, the four kinds in turn."""
+    inputs = []
+    for i in range(count):
+        first = people.rng.choice(people.first_names)
+        last = people.rng.choice(people.last_names)
+        inputs.append((last[:4].lower(), last, f"{first} {last}", first[:3].lower())[i % 4])
+    return inputs
+
+
+@dataclass(frozen=True)
+class SearchFigures:
+    """One workspace's search latencies: typical inputs against the baseline, common ones."""
+
+    people: int
+    typical: dict[str, Latency]
+    common: dict[str, Latency]
+
+    @property
+    def ratio(self) -> float:
+        return self.typical[SEARCH].p50_ms / self.typical[BASELINE].p50_ms
+
+
+def measure_search(api: Api, people: People, count: int, size: int) -> SearchFigures:
+    """Typical searches interleaved with the baseline list, then the common inputs."""
+    texts = typical_inputs(people, count + WARMUP)
+    names = distinct_names(people, count + WARMUP)
+    typical = interleaved(
+        {
+            BASELINE: lambda i: api.people(filter=f"name.lastName[eq]:{names[i]}"),
+            SEARCH: lambda i: search(api, texts[i]),
+        },
+        count,
+    )
+    rounds = max(count // 5, 10)
+    common = interleaved(
+        {text: lambda _i, text=text: search(api, text) for text in COMMON_INPUTS}, rounds
+    )
+    return SearchFigures(size, typical, common)
+
+
+def search_finds(api: Api, people: People) -> str:
+    """Whether searching a new person's full name finds them among the best-ranked hits (the
+    people of the same name, who rank alike)."""
+    person = people.payload()
+    created = api.call("POST", "/rest/people", 201, json=person)["data"]["createPerson"]
+    name = f"{person['name']['firstName']} {person['name']['lastName']}"
+    nodes = search(api, name)
+    best = [node for node in nodes if node["tsRankCD"] == nodes[0]["tsRankCD"]]
+    found = all(node["label"] == name for node in best) and created["id"] in {
+        node["recordId"] for node in best
+    }
+    return (
+        f"search {name!r} finds that person among the best-ranked hits: {'yes' if found else 'NO'}"
+    )
+
+
+def smaller_workspace(served: Served, settings: Settings) -> tuple[Api, People]:
+    """A second workspace holding a tenth of the people, loaded as the main one was."""
+    target = new_target(served.engine, served.app_secret)
+    people = People(random.Random(settings.seed + 1), max(10, settings.pool_size // 10))
+    started = time.perf_counter()
+    load_with_store(served.engine, target, people, settings.people // 10)
+    print(
+        f"second workspace: {settings.people // 10:,} people loaded (and indexed) with "
+        f"RecordStore in {time.perf_counter() - started:.1f} s"
+    )
+    return Api(served.api.base_url, target.token), people
+
+
+def print_search(figures: list[SearchFigures]) -> None:
+    common = " | ".join(f"{repr(text) + ' p50':>14}" for text in COMMON_INPUTS)
+    print(
+        f"\n{'people':>9} | {'search p50':>10} | {'search p99':>10} | {'list p50':>9} | "
+        f"{'ratio':>5} | {common}"
+    )
+    for row in figures:
+        cells = " | ".join(f"{figure(row.common[text].p50_ms, 'ms'):>14}" for text in COMMON_INPUTS)
+        print(
+            f"{row.people:>9,} | {figure(row.typical[SEARCH].p50_ms, 'ms'):>10} | "
+            f"{figure(row.typical[SEARCH].p99_ms, 'ms'):>10} | "
+            f"{figure(row.typical[BASELINE].p50_ms, 'ms'):>9} | {row.ratio:5.2f} | {cells}"
+        )
+    print(
+        f"(search: typical 1-2 word inputs, limit {SEARCH_LIMIT}; list: the REST list filtered "
+        "on name.lastName[eq] in the same workspace, interleaved; ratio: search / list)"
+    )
+
+
+def bench_search(served: Served, people: People, settings: Settings, backend: str) -> str:
+    """Search at a tenth of the people and at all of them; the PASS/FAIL line."""
+    print(f"\n-- full-text search (the root search query), p50 target < {TARGET_SEARCH_P50_MS} ms")
+    print(search_finds(served.api, people))
+    small_api, small_people = smaller_workspace(served, settings)
+    if served.engine.dialect.name == "postgresql":
+        with served.engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE search_document"))
+        print("ran ANALYZE search_document (what autovacuum does shortly after a bulk load)")
+    figures = [
+        measure_search(small_api, small_people, settings.lists, settings.people // 10),
+        measure_search(served.api, people, settings.lists, settings.people),
+    ]
+    print_search(figures)
+    main = figures[-1].typical
+    outcome = "PASS" if main[SEARCH].p50_ms < TARGET_SEARCH_P50_MS else "FAIL"
+    return (
+        f"{backend}: search p50 {main[SEARCH].p50_ms:.2f} ms on {settings.people:,} people "
+        f"(REST filtered list {main[BASELINE].p50_ms:.2f} ms; target < "
+        f"{TARGET_SEARCH_P50_MS:.0f} ms): {outcome}"
+    )
+
+
 # --- one backend -----------------------------------------------------------------------------
 
 
@@ -600,6 +780,8 @@ def run_backend(backend: str, admin_url: str, settings: Settings) -> list[str]:
         print_comparisons(comparisons)
         lines = ratio_verdicts(backend, comparisons)
         lines.append(bench_schema(served, settings, backend))
+        lines.append(bench_search(served, people, settings, backend))
+        lines.append(bench_get_objects(served, backend))
     print()
     for line in lines:
         print(line)
@@ -618,7 +800,8 @@ def main(argv: list[str] | None = None) -> None:
     verdicts = [line for backend in backends for line in run_backend(backend, admin_url, settings)]
     print(
         f"\n=== targets: GraphQL p50 <= {TARGET_RATIO}x REST per request; "
-        f"schema of {CUSTOM_OBJECTS}x{FIELDS_PER_OBJECT} < {TARGET_SCHEMA_MS:.0f} ms ==="
+        f"schema of {CUSTOM_OBJECTS}x{FIELDS_PER_OBJECT} < {TARGET_SCHEMA_MS:.0f} ms; "
+        f"search p50 < {TARGET_SEARCH_P50_MS:.0f} ms ==="
     )
     for line in verdicts:
         print(line)
