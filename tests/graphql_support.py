@@ -30,3 +30,29 @@ def ok(client: Client, query: str, variables: dict[str, Any] | None = None, path
     body = gql(client, path, query, variables)
     assert "errors" not in body, body
     return body["data"]
+
+
+def metadata_object_id(client: Client, name_singular: str) -> str:
+    edges = ok(
+        client,
+        "{ objects(paging: {first: 100}) { edges { node { id nameSingular } } } }",
+        path="/metadata",
+    )["objects"]["edges"]
+    return next(e["node"]["id"] for e in edges if e["node"]["nameSingular"] == name_singular)
+
+
+def create_field(
+    client: Client,
+    object_name: str,
+    selection: str = "id name type isNullable options",
+    **field: Any,
+) -> dict[str, Any]:
+    """Add a field to an object over /metadata, as Twenty's clients do; its ``selection``."""
+    field = {"objectMetadataId": metadata_object_id(client, object_name), **field}
+    return ok(
+        client,
+        "mutation AddField($input: CreateOneFieldMetadataInput!) "
+        f"{{ createOneField(input: $input) {{ {selection} }} }}",
+        {"input": {"field": field}},
+        path="/metadata",
+    )["createOneField"]

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import APP_SECRET, Client, Server, new_workspace
-from graphql_support import gql, ok
+from graphql_support import create_field, gql, ok
 from hooks_support import subscribe
 from hookwire.auth import issue_api_key
 from hookwire.database import transaction
@@ -126,26 +126,6 @@ def ids_of(connection: dict[str, Any]) -> list[str]:
 def total(client: Client, plural: str, where: str = "") -> int:
     arguments = f"(filter: {where})" if where else ""
     return ok(client, f"{{ {plural}{arguments} {{ totalCount }} }}")[plural]["totalCount"]
-
-
-def metadata_object_id(client: Client, name_singular: str) -> str:
-    edges = ok(
-        client,
-        "{ objects(paging: {first: 100}) { edges { node { id nameSingular } } } }",
-        path="/metadata",
-    )["objects"]["edges"]
-    return next(e["node"]["id"] for e in edges if e["node"]["nameSingular"] == name_singular)
-
-
-def create_field(client: Client, object_name: str, **field: Any) -> dict[str, Any]:
-    field = {"objectMetadataId": metadata_object_id(client, object_name), **field}
-    return ok(
-        client,
-        "mutation AddField($input: CreateOneFieldMetadataInput!) "
-        "{ createOneField(input: $input) { id name type } }",
-        {"input": {"field": field}},
-        path="/metadata",
-    )["createOneField"]
 
 
 def events(receiver: Receiver) -> Counter[tuple[str, str]]:

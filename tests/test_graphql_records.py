@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from conftest import APP_SECRET, Client, Server, new_workspace
-from graphql_support import gql, ok
+from graphql_support import create_field, gql, metadata_object_id, ok
 from hookwire.auth import issue_api_key, revoke_api_key
 from hookwire.database import transaction
 
@@ -43,26 +43,6 @@ def inline(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(inline(item) for item in value) + "]"
     return "{" + ", ".join(f"{key}: {inline(item)}" for key, item in value.items()) + "}"
-
-
-def metadata_object_id(client: Client, name_singular: str) -> str:
-    edges = ok(
-        client,
-        "{ objects(paging: {first: 100}) { edges { node { id nameSingular } } } }",
-        path="/metadata",
-    )["objects"]["edges"]
-    return next(e["node"]["id"] for e in edges if e["node"]["nameSingular"] == name_singular)
-
-
-def create_field(client: Client, object_name: str, **field: Any) -> dict[str, Any]:
-    field = {"objectMetadataId": metadata_object_id(client, object_name), **field}
-    return ok(
-        client,
-        "mutation AddField($input: CreateOneFieldMetadataInput!) "
-        "{ createOneField(input: $input) { id name type isNullable options } }",
-        {"input": {"field": field}},
-        path="/metadata",
-    )["createOneField"]
 
 
 def person_count(client: Client) -> int:

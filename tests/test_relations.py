@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import Client
+from graphql_support import create_field as add_field
 from graphql_support import gql, ok
 
 RELATION = """
@@ -64,14 +65,7 @@ def create_object(client: Client, singular: str, plural: str) -> str:
 
 
 def create_field(client: Client, object_name: str, **field: Any) -> dict[str, Any]:
-    field = {"objectMetadataId": objects(client)[object_name]["id"], **field}
-    return ok(
-        client,
-        "mutation F($input: CreateOneFieldMetadataInput!) "
-        f"{{ createOneField(input: $input) {{ id name type isUnique {RELATION} }} }}",
-        {"input": {"field": field}},
-        path="/metadata",
-    )["createOneField"]
+    return add_field(client, object_name, f"id name type isUnique {RELATION}", **field)
 
 
 def delete_field(client: Client, field_id: str) -> None:
