@@ -237,6 +237,6 @@ def aggregate_values(
         return {}
     columns = [a.expression(spec, store.dialect).label(f"a{i}") for i, a in enumerate(wanted)]
     # Inputs: the object's scope and filter. Answer: one row, one column per aggregate.
-    statement = sa.select(*columns).select_from(Record).where(*store._scope(spec, node))
+    statement = sa.select(*columns).select_from(Record).where(*store.conditions(spec, node))
     row = store.session.execute(statement).one()
     return {a.name: a.output(value) for a, value in zip(wanted, row, strict=True)}

@@ -320,7 +320,7 @@ def group_by(
     dialect = store.dialect
     if dialect == "sqlite" and any(d.zone.name for d in dimensions):
         register_functions(store.session)
-    scope = store._scope(spec, filter)
+    scope = store.conditions(spec, filter)
     grouped = [d.expression(dialect) for d in dimensions]
     ordered = [
         _order_clause(

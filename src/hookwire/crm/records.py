@@ -150,7 +150,7 @@ class RecordStore:
 
     # reads
 
-    def _scope(
+    def conditions(
         self, spec: ObjectSpec, node: FilterNode | None, *, deleted: bool | None = False
     ) -> list[sa.ColumnElement]:
         """The conditions selecting ``spec``'s records matching ``node``. ``deleted``: False
@@ -170,7 +170,7 @@ class RecordStore:
             raise BadRequest("pass either starting_after or ending_before, not both")
         if query.offset < 0:
             raise BadRequest(f"offset: expected 0 or more, got {query.offset}")
-        scope = self._scope(spec, query.filter)
+        scope = self.conditions(spec, query.filter)
         keys = sort_keys(spec, list(query.order_by or DEFAULT_ORDER), self.dialect)
         backwards = query.before is not None or query.from_end
         walk = [key.reversed() for key in keys] if backwards else keys
@@ -238,7 +238,7 @@ class RecordStore:
             )
         statement = (
             select(Record)
-            .where(*self._scope(spec, node, deleted=deleted))
+            .where(*self.conditions(spec, node, deleted=deleted))
             .order_by(Record.position, Record.id)
             .limit(MAX_BULK + 1)
             .with_for_update()
@@ -350,7 +350,7 @@ class RecordStore:
         for part in path.split("."):
             value = value[part]
         condition = Condition(path, Comparator.EQ, value)
-        statement = select(Record).where(*self._scope(spec, condition, deleted=None)).limit(2)
+        statement = select(Record).where(*self.conditions(spec, condition, deleted=None)).limit(2)
         return list(self.session.exec(statement).all())
 
     # updates
@@ -541,7 +541,7 @@ class RecordStore:
                 if column.target != spec.name_singular:
                     continue
                 pointing = Condition(column.key, Comparator.IN, old_ids)
-                statement = select(Record).where(*self._scope(source, pointing, deleted=None))
+                statement = select(Record).where(*self.conditions(source, pointing, deleted=None))
                 for row in self.session.exec(statement.with_for_update()).all():
                     self._apply_update(source, row, {column.key: new_id})
 
