@@ -11,9 +11,19 @@ For each backend: a fresh database, a workspace and API key, N people, a real
 
 It prints a table of both figures and their ratio, the plans of the SQL the server runs for
 the two reads (captured from ``RecordStore.list`` itself), and PASS/FAIL against the target
-of a filtered-list p50 under 25 ms. It prints; it does not assert.
+of a filtered-list p50 under 25 ms.
+
+Then the production server (``hookwire serve --production``: gunicorn, a worker per CPU) is
+started on the same database beside the embedded one, and both serve a get-by-id and the
+filtered list to 1, 8 and 32 concurrent keep-alive connections (a thread each, in this
+process), in three rounds of a few seconds per cell that alternate the two servers. It
+prints the median requests/s and p50 of each, how much the rounds vary, and PASS/FAIL
+against the target that the production server is never slower (requests/s) than the embedded
+one (a shortfall smaller than the rounds' own variation is reported as such). It prints; it
+does not assert.
 
     python bench/rest_api.py [--backend sqlite|postgres|both] [--people N] [--quick]
+                             [--server-seconds S]
 """
 
 from __future__ import annotations
@@ -31,13 +41,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import requests
 import sqlalchemy as sa
@@ -77,6 +90,7 @@ class Settings:
     pages: int
     load: str  # "store" or "http"
     seed: int = 20_261_123
+    seconds: float = 5.0  # per cell of the server comparison; 0 skips it
 
     @property
     def pool_size(self) -> int:
@@ -156,15 +170,19 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    database_url: str, app_secret: str, log_path: Path, extra_env: dict[str, str] | None = None
+    database_url: str,
+    app_secret: str,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Iterator[str]:
-    """Start ``hookwire serve`` on a free port; yield its base URL; stop it."""
+    """Start ``hookwire serve [args]`` on a free port; yield its base URL; stop it."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     env.update({"DATABASE_URL": database_url, "APP_SECRET": app_secret, **(extra_env or {})})
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "hookwire.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "hookwire.cli", "serve", "--port", str(port), *args],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -188,9 +206,9 @@ def wait_ready(process: subprocess.Popen, base_url: str, log_path: Path) -> None
         if process.poll() is not None:
             raise RuntimeError(f"server exited:\n{log_path.read_text()}")
         try:
-            if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"{base_url}/healthz", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or queued while workers boot
             time.sleep(0.1)
     raise RuntimeError(f"server not ready after 60 s:\n{log_path.read_text()}")
 
@@ -564,11 +582,15 @@ def served_backend(backend: str, admin_url: str) -> Iterator[Served]:
             engine.dispose()
 
 
-def run_backend(backend: str, admin_url: str, settings: Settings) -> str:
-    """Benchmark one backend end to end; return its PASS/FAIL line."""
+def run_backend(backend: str, admin_url: str, settings: Settings) -> list[str]:
+    """Benchmark one backend end to end; return its PASS/FAIL lines."""
     print(f"\n=== {backend} ===")
     with served_backend(backend, admin_url) as served:
-        return bench_server(served.engine, served.api, served.target, settings, backend)
+        line = bench_server(served.engine, served.api, served.target, settings, backend)
+        if not settings.seconds:
+            return [line]
+        people = People(random.Random(settings.seed), settings.pool_size)
+        return [line, compare_servers(served, people, settings, backend)]
 
 
 def load_and_analyze(engine: Engine, api: Api, target: Target, settings: Settings) -> People:
@@ -605,11 +627,192 @@ def bench_server(engine: Engine, api: Api, target: Target, settings: Settings, b
     return line
 
 
+# --- the production server beside the embedded one ----------------------------------------
+
+CONCURRENCY = (1, 8, 32)
+ROUNDS = 3  # per cell and server
+PRODUCTION_ARGS = ("--production",)  # default workers (one per CPU, at least 2) and threads
+
+
+@dataclass(frozen=True)
+class Throughput:
+    requests: int
+    seconds: float
+    p50_ms: float
+    errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+def drive(
+    base_url: str, token: str, paths: list[str], connections: int, seconds: float
+) -> Throughput:
+    """``connections`` threads, each with its own keep-alive connection, send GETs of ``paths``
+    (in turn) back to back for ``seconds`` after a warm-up; requests/s and the p50."""
+    url = urlsplit(base_url)
+    headers = {"Authorization": f"Bearer {token}"}
+    start = threading.Barrier(connections + 1)
+    stop = threading.Event()
+    samples: list[list[float]] = [[] for _ in range(connections)]
+    errors = [0] * connections
+
+    def client(n: int) -> None:
+        http = HTTPConnection(url.hostname, url.port, timeout=60)
+        try:
+            for i in range(3):  # warm-up: the connection, the caches
+                http.request("GET", paths[(n + i) % len(paths)], headers=headers)
+                http.getresponse().read()
+            start.wait()
+            i = n
+            while not stop.is_set():
+                began = time.perf_counter()
+                http.request("GET", paths[i % len(paths)], headers=headers)
+                response = http.getresponse()
+                response.read()
+                samples[n].append(time.perf_counter() - began)
+                errors[n] += response.status != 200
+                i += 1
+        finally:
+            http.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    latencies = [sample for mine in samples for sample in mine]
+    return Throughput(len(latencies), elapsed, statistics.median(latencies) * 1000, sum(errors))
+
+
+@dataclass(frozen=True)
+class ServerRow:
+    operation: str
+    connections: int
+    embedded: list[Throughput]  # one per round
+    production: list[Throughput]
+
+    @staticmethod
+    def rate(rounds: list[Throughput]) -> float:
+        return statistics.median(r.per_second for r in rounds)
+
+    @staticmethod
+    def p50_ms(rounds: list[Throughput]) -> float:
+        return statistics.median(r.p50_ms for r in rounds)
+
+    @staticmethod
+    def spread(rounds: list[Throughput]) -> float:
+        """How far one server's rounds differ from their median (0.03: 3%)."""
+        median = ServerRow.rate(rounds)
+        return max(abs(r.per_second - median) / median for r in rounds)
+
+    @property
+    def ratio(self) -> float:
+        """The production server's median requests/s over the embedded one's."""
+        return self.rate(self.production) / self.rate(self.embedded)
+
+    @property
+    def noise(self) -> float:
+        """The larger of the two servers' round-to-round spreads in this cell."""
+        return max(self.spread(self.embedded), self.spread(self.production))
+
+    @property
+    def errors(self) -> int:
+        return sum(r.errors for r in self.embedded + self.production)
+
+
+def compare_servers(served: Served, people: People, settings: Settings, backend: str) -> str:
+    """Get-by-id and the filtered list at 1, 8 and 32 connections on ``hookwire serve`` (the
+    one running) and ``hookwire serve --production`` (started here on the same database),
+    in ``ROUNDS`` rounds per cell that alternate the two servers (and which goes first), so
+    that load from elsewhere hits both alike and each cell shows its own noise."""
+    page = served.api.people(limit=MAX_LIMIT)["data"]["people"]
+    by_id = [f"/rest/people/{record['id']}" for record in page]
+    names = [people.rng.choice(people.last_names) for _ in range(50)]
+    lists = [f"/rest/people?filter=name.lastName%5Beq%5D%3A{quote(name)}" for name in names]
+    operations = {"get person by id": by_id, "filtered list name.lastName[eq]": lists}
+    with tempfile.TemporaryDirectory() as scratch:
+        log_path = Path(scratch) / "production.log"
+        with running_server(
+            served.database_url, served.app_secret, log_path, args=PRODUCTION_ARGS
+        ) as production_url:
+            print(f"\nproduction server: hookwire serve --production at {production_url}")
+            urls = {"embedded": served.api.base_url, "production": production_url}
+            rows = []
+            for operation, paths in operations.items():
+                for connections in CONCURRENCY:
+                    measured: dict[str, list[Throughput]] = {kind: [] for kind in urls}
+                    for round_number in range(ROUNDS):
+                        order = list(urls) if round_number % 2 else list(urls)[::-1]
+                        for kind in order:
+                            measured[kind].append(
+                                drive(
+                                    urls[kind],
+                                    served.target.token,
+                                    paths,
+                                    connections,
+                                    settings.seconds,
+                                )
+                            )
+                    rows.append(ServerRow(operation, connections, **measured))
+    print_server_table(rows, settings.seconds)
+    slowest = min(rows, key=lambda row: row.ratio)
+    if slowest.ratio >= 1:
+        outcome = "PASS"
+    elif slowest.ratio >= 1 - slowest.noise:
+        outcome = f"PASS within noise (its rounds vary by up to {slowest.noise:.0%})"
+    else:
+        outcome = f"FAIL (beyond its rounds' {slowest.noise:.0%} variation)"
+    return (
+        f"{backend}: production / embedded requests/s at its lowest {slowest.ratio:.2f}x "
+        f"({slowest.operation}, {slowest.connections} connections; target >= 1.00x): {outcome}"
+    )
+
+
+def print_server_table(rows: list[ServerRow], seconds: float) -> None:
+    width = max(len(row.operation) for row in rows)
+    print(
+        f"\n{ROUNDS} rounds of {seconds:g} s per cell and server, alternating; median "
+        "requests/s and p50 per server; each connection a thread"
+    )
+    print(
+        f"{'operation':<{width}} | conns | {'embedded req/s':>14} {'p50':>9} | "
+        f"{'production req/s':>16} {'p50':>9} | ratio | noise"
+    )
+    print(f"{'-' * width}-+-------+-{'-' * 24}-+-{'-' * 26}-+-------+------")
+    for row in rows:
+        print(
+            f"{row.operation:<{width}} | {row.connections:>5} | "
+            f"{row.rate(row.embedded):>14,.0f} {row.p50_ms(row.embedded):>6.2f} ms | "
+            f"{row.rate(row.production):>16,.0f} {row.p50_ms(row.production):>6.2f} ms | "
+            f"{row.ratio:4.2f}x | {row.noise:4.0%}"
+            + (f"  ({row.errors} non-200 answers)" if row.errors else "")
+        )
+    print(
+        "(ratio: production requests/s over embedded; noise: how far a round of either server "
+        "strays from its median; target: ratio >= 1.00x in every row)"
+    )
+
+
 # --- command line --------------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    return argument_parser(__doc__.split("\n\n")[0]).parse_args(argv)
+    parser = argument_parser(__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--server-seconds",
+        type=float,
+        default=None,
+        help="seconds per cell of the embedded/production comparison (default 5, quick 2; "
+        "0 skips it)",
+    )
+    return parser.parse_args(argv)
 
 
 def argument_parser(description: str) -> argparse.ArgumentParser:
@@ -641,10 +844,23 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    seconds = getattr(args, "server_seconds", None)
     if args.quick:
-        return Settings(people=args.people or 5_000, creates=50, lists=50, pages=50, load=args.load)
+        return Settings(
+            people=args.people or 5_000,
+            creates=50,
+            lists=50,
+            pages=50,
+            load=args.load,
+            seconds=2.0 if seconds is None else seconds,
+        )
     return Settings(
-        people=args.people or 100_000, creates=500, lists=300, pages=300, load=args.load
+        people=args.people or 100_000,
+        creates=500,
+        lists=300,
+        pages=300,
+        load=args.load,
+        seconds=5.0 if seconds is None else seconds,
     )
 
 
@@ -665,8 +881,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     verdicts = [run_backend(backend, admin_url, settings) for backend in backends]
     print("\n=== target: filtered list p50 < 25 ms ===")
-    for line in verdicts:
-        print(line)
+    for lines in verdicts:
+        print(lines[0])
+    if settings.seconds:
+        print("\n=== target: the production server never slower than the embedded one ===")
+        for lines in verdicts:
+            print(lines[1])
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ class Server:
             try:
                 if requests.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # bound, not serving yet
                 time.sleep(0.1)
         raise RuntimeError(f"server not ready after {timeout}s: {self.log_path.read_text()}")
 

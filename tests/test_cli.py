@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.metadata
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import pytest
 import requests
 from joserfc import jwt
 
+import hookwire
+from browser.web import Browser
 from conftest import Database, Server, free_port
 from hookwire.auth.api_keys import signing_key
 from hookwire.database import create_db_engine
@@ -331,7 +335,7 @@ def test_serve_prints_every_url_with_the_port_it_listens_on(
 def _answers(url: str) -> bool:
     try:
         return requests.get(url, timeout=5).status_code == 200
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):
         return False
 
 
@@ -341,3 +345,138 @@ def wait_for(check: Callable[[], bool], process: subprocess.Popen, timeout: floa
         assert process.poll() is None, "the server exited"
         assert time.monotonic() < deadline, "the server did not start in time"
         time.sleep(0.1)
+
+
+# the first run: `make serve` (`hookwire serve --demo`) started again and again
+
+
+@contextmanager
+def serve_demo(directory: Path) -> Iterator[tuple[int, str]]:
+    """``hookwire serve --demo`` in ``directory`` (the default ./hookwire.db); (port, output)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("APP_SECRET", "DATABASE_URL")}
+    env.pop("REDIS_URL", None)
+    log = directory / f"serve-{port}.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hookwire.cli", "serve", "--demo", "--port", str(port)],
+            env=env,
+            cwd=directory,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), process)
+        yield port, log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def printed_secrets(output: str) -> tuple[str | None, str | None]:
+    """The API key and the admin's password a start printed, if it printed them."""
+    key = re.search(r"^ {4}(eyJ\S+)$", output, re.MULTILINE)
+    password = re.search(r"^Sign in at \S+ as \S+ with the password (\S+)$", output, re.MULTILINE)
+    return (key and key.group(1)), (password and password.group(1))
+
+
+def demo_file(directory: Path) -> dict[str, str]:
+    path = directory / "hookwire.demo.env"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_serve_demo_keeps_its_key_and_password_across_restarts(tmp_path: Path) -> None:
+    """The first start prints the key and password and saves them (0600); a restart prints
+    neither, and both keep working: the browser stays signed in, no second key is made."""
+    with serve_demo(tmp_path) as (port, first):
+        key, password = printed_secrets(first)
+        assert key and password, first
+        assert demo_file(tmp_path) == {
+            "KEY": key,
+            "HOOKWIRE_DEMO_EMAIL": "admin@demo.localhost",
+            "HOOKWIRE_DEMO_PASSWORD": password,
+        }
+        browser = Browser(f"http://127.0.0.1:{port}")
+        assert browser.sign_in("admin@demo.localhost", password).status_code == 303
+    with serve_demo(tmp_path) as (port, second):
+        assert key not in second and password not in second, second
+        assert printed_secrets(second) == (None, None)
+        assert "./hookwire.demo.env" in second
+        base = f"http://127.0.0.1:{port}"
+        people = requests.get(
+            f"{base}/rest/people", headers={"Authorization": f"Bearer {key}"}, timeout=30
+        )
+        assert people.status_code == 200 and people.json()["totalCount"] == 3
+        browser.base_url = base  # the same cookie jar: the session from the first start
+        assert browser.get("/settings/apis", allow_redirects=False).status_code == 200
+    listing = Installation(tmp_path, tmp_path / "hookwire.db").key_rows("Demo")
+    assert [(name, status) for name, _, status in listing.values()] == [("serve --demo", "active")]
+    # `. ./hookwire.demo.env` gives a shell the key, as the README says
+    sourced = subprocess.run(
+        ["sh", "-c", '. ./hookwire.demo.env && printf %s "$KEY"'],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert sourced.stdout == key
+
+
+def test_serve_demo_replaces_only_what_stopped_working(tmp_path: Path) -> None:
+    """A revoked key is replaced (and the new one printed); a password reset by hand is kept
+    (and never printed); a deleted file gives a new key and password."""
+    installation = Installation(tmp_path, tmp_path / "hookwire.db")
+    with serve_demo(tmp_path) as (_, first):
+        key, _ = printed_secrets(first)
+    installation.ok("apikey", "revoke", claims_of(key)["jti"])
+    chosen = installation.ok("user", "reset-password", "admin@demo.localhost").strip()
+    with serve_demo(tmp_path) as (port, second):
+        new_key, new_password = printed_secrets(second)
+        assert new_key and new_key != key and new_password is None, second
+        assert "set with `hookwire user reset-password`" in second
+        assert chosen not in second
+        saved = demo_file(tmp_path)
+        assert saved["KEY"] == new_key and "HOOKWIRE_DEMO_PASSWORD" not in saved
+        browser = Browser(f"http://127.0.0.1:{port}")
+        assert browser.sign_in("admin@demo.localhost", chosen).status_code == 303
+    (tmp_path / "hookwire.demo.env").unlink()
+    with serve_demo(tmp_path) as (port, third):
+        fresh_key, fresh_password = printed_secrets(third)
+        assert fresh_key not in (None, key, new_key) and fresh_password, third
+        assert demo_file(tmp_path)["HOOKWIRE_DEMO_PASSWORD"] == fresh_password
+        browser = Browser(f"http://127.0.0.1:{port}")
+        assert browser.sign_in("admin@demo.localhost", fresh_password).status_code == 303
+
+
+# the command itself: fast to start, and it knows its version
+
+HEAVY = ("sqlalchemy", "sqlmodel", "flask", "requests", "jsonschema", "graphql", "authlib")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["connector", "--help"], ["--version"]])
+def test_help_and_version_import_none_of_the_server(args: list[str]) -> None:
+    """``hookwire --help`` took 1.5-5.6 s importing the whole server; it imports click only."""
+    code = (
+        "import sys\n"
+        "from hookwire.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout
+
+
+def test_version_is_the_package_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "hookwire.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout == f"hookwire, version {hookwire.__version__}\n"
+    assert hookwire.__version__ == importlib.metadata.version("hookwire")

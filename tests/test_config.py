@@ -180,3 +180,79 @@ def test_serve_with_postgres_and_no_secret_exits_with_one_clear_line(tmp_path: P
     lines = result.stderr.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("Error: APP_SECRET: required when DATABASE_URL is not a SQLite file")
+
+
+def test_request_limits_and_server_defaults(in_tmp: Path) -> None:
+    config = load_config({})
+    assert (config.max_body_bytes, config.max_batch) == (5 * 1024 * 1024, 200)
+    assert not config.trusted_proxies
+    server = config.server
+    assert (server.header_timeout, server.body_timeout, server.keepalive_timeout) == (10, 60, 15)
+    assert (server.max_connections, server.max_connections_per_client) == (1000, 100)
+    assert (server.workers, server.threads) == (0, 0)  # chosen by the server
+
+
+def test_request_limits_and_server_settings_are_read(in_tmp: Path) -> None:
+    config = load_config(
+        {
+            "HOOKWIRE_MAX_BODY_BYTES": "1_000_000",
+            "HOOKWIRE_MAX_BATCH": "50",
+            "HOOKWIRE_HEADER_TIMEOUT": "2.5",
+            "HOOKWIRE_BODY_TIMEOUT": "30",
+            "HOOKWIRE_KEEPALIVE_TIMEOUT": "5",
+            "HOOKWIRE_MAX_CONNECTIONS": "5000",
+            "HOOKWIRE_MAX_CONNECTIONS_PER_CLIENT": "0",
+            "HOOKWIRE_WORKERS": "3",
+            "HOOKWIRE_THREADS": "6",
+        }
+    )
+    assert (config.max_body_bytes, config.max_batch) == (1_000_000, 50)
+    server = config.server
+    assert (server.header_timeout, server.body_timeout, server.keepalive_timeout) == (2.5, 30, 5)
+    assert (server.max_connections, server.max_connections_per_client) == (5000, 0)
+    assert (server.workers, server.threads) == (3, 6)
+
+
+def test_trusted_proxies_are_a_count_or_networks(in_tmp: Path) -> None:
+    counted = load_config({"HOOKWIRE_TRUSTED_PROXIES": "2"}).trusted_proxies
+    assert (counted.count, counted.networks) == (2, ())
+    assert not counted.trusts("10.0.0.1")  # a count names no address
+    named = load_config({"HOOKWIRE_TRUSTED_PROXIES": "10.0.0.0/8, fd00::/8"}).trusted_proxies
+    assert named.count == 0 and len(named.networks) == 2
+    assert named.trusts("10.1.2.3") and named.trusts("fd00::1")
+    assert not named.trusts("192.0.2.1") and not named.trusts("not an address")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        (
+            {"HOOKWIRE_MAX_BODY_BYTES": "5MB"},
+            "HOOKWIRE_MAX_BODY_BYTES: expected a whole number of at least 1, got '5MB'",
+        ),
+        (
+            {"HOOKWIRE_MAX_BATCH": "0"},
+            "HOOKWIRE_MAX_BATCH: expected a whole number of at least 1, got '0'",
+        ),
+        (
+            {"HOOKWIRE_MAX_CONNECTIONS_PER_CLIENT": "-1"},
+            "HOOKWIRE_MAX_CONNECTIONS_PER_CLIENT: expected a whole number of at least 0, got '-1'",
+        ),
+        (
+            {"HOOKWIRE_HEADER_TIMEOUT": "0"},
+            "HOOKWIRE_HEADER_TIMEOUT: expected a positive number, got '0'",
+        ),
+        (
+            {"HOOKWIRE_TRUSTED_PROXIES": "proxy.internal"},
+            "HOOKWIRE_TRUSTED_PROXIES: expected the number of proxies in front of the server "
+            "(e.g. 1) or their addresses (e.g. 10.0.0.0/8, 172.16.0.0/12); "
+            "not a CIDR network: 'proxy.internal'",
+        ),
+    ],
+)
+def test_malformed_server_settings_raise_one_line(
+    in_tmp: Path, environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ)
+    assert str(caught.value) == message

@@ -144,24 +144,62 @@ BROKEN = {
 }
 
 
-def test_validate_prints_the_path_of_every_problem(tmp_path: Path) -> None:
+def test_validate_prints_the_path_of_every_problem_at_once(tmp_path: Path) -> None:
+    """The schema's problems and the rules' come in one pass, ordered by path."""
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(BROKEN))
     result = CliRunner().invoke(main, ["connector", "validate", str(path)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    expected = [
+    assert lines[:-1] == [
         "authentication.type: 'apikey' is not allowed; use one of 'custom', 'basic', 'bearer', "
         "'oauth2'",
         "triggers.rows.display: missing required property 'description'; add it",
         "triggers.rows.display.descripton: unknown property; did you mean 'description'?",
+        "triggers.rows.key: 'row' does not match the entry name 'rows'; make them equal",
+        "triggers.rows.operation: missing 'sample'; visible operations need one (an example "
+        "result), or set display.hidden to true",
+        "triggers.rows.operation.inputFields[0].dynamic: 'nope.id' names no trigger 'nope'; use "
+        "an existing trigger key (rows)",
         "triggers.rows.operation.perform: expected a request object {method, url, headers, "
         "params, body} or a callable's name, like 'package.module:function', got an integer 5",
         "version: '1' is not valid; write a semantic version like '1.0.0'",
     ]
-    for line in expected:
-        assert line in lines
-    assert lines[-1] == f"Error: 5 problem(s) in {path}"
+    assert lines[-1] == f"Error: 8 problem(s) in {path}"
+
+
+def test_validate_checks_the_rules_of_malformed_parts_without_crashing(tmp_path: Path) -> None:
+    """Parts of the wrong shape get the schema's word only; the well-formed rest, the rules'."""
+    path = tmp_path / "odd.json"
+    path.write_text(
+        json.dumps(
+            {
+                "key": "odd",
+                "version": "1.0.0",
+                "triggers": [1],
+                "creates": {
+                    "x": 5,
+                    "y": {"operation": 3},
+                    "z": {
+                        "key": ["z"],
+                        "noun": "Z",
+                        "display": {"label": "Z", "description": "Z.", "hidden": True},
+                        "operation": {
+                            "perform": {"url": "https://x.test"},
+                            "inputFields": [{"key": ["q"]}, 5, {"key": "k", "dynamic": 7}],
+                        },
+                    },
+                },
+            }
+        )
+    )
+    result = CliRunner().invoke(main, ["connector", "validate", str(path)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert "triggers: expected an object, got an array [1]" in lines
+    assert "creates.z.key: expected a string, got an array ['z']" in lines
+    assert not [line for line in lines if "does not match the entry name" in line]
+    assert "Traceback" not in result.output
 
 
 def test_validate_reports_rule_problems_once_the_schema_passes(tmp_path: Path) -> None:
@@ -254,6 +292,53 @@ def test_an_exported_manifest_validates_and_runs_as_json(tmp_path: Path, api: Re
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [{"id": 2, "tag_name": "v0.2.0", "name": "Second"}]
+
+
+def test_invoke_accepts_the_paths_export_prints(api: ReleaseApi) -> None:
+    """A component's path in the manifest (with or without ``.operation[.method]``) runs, as
+    ``authentication.test`` does; the short forms run the same operations."""
+    manifest = json.loads(CliRunner().invoke(main, ["connector", "export", EXAMPLE]).output)
+    assert manifest["triggers"]["new_release"]["operation"]["perform"]
+    auth = ["--auth", f"access_token={TOKEN}", "--auth", f"baseUrl={api.url}"]
+    poll = ["-d", EXAMPLE, *auth, "--input", "repo=hookwire/demo", "--meta", "limit=1"]
+    releases = [{"id": 2, "tag_name": "v0.2.0", "name": "Second"}]
+    for operation in (
+        "triggers.new_release",
+        "triggers.new_release.operation",
+        "triggers.new_release.operation.perform",
+        "triggers.new_release.perform",
+        "new_release",
+    ):
+        result = CliRunner().invoke(main, ["connector", "invoke", operation, *poll])
+        assert result.exit_code == 0, (operation, result.output)
+        assert json.loads(result.output) == releases, operation
+    for operation, expected in (
+        ("authentication.test", {"login": "octocat"}),
+        ("authentication.connectionLabel", "octocat"),
+        (
+            "creates.add_release_note.operation.inputFields",
+            manifest["creates"]["add_release_note"]["operation"]["inputFields"],
+        ),
+    ):
+        result = CliRunner().invoke(main, ["connector", "invoke", operation, "-d", EXAMPLE, *auth])
+        assert result.exit_code == 0, (operation, result.output)
+        assert json.loads(result.output) == expected, operation
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        ("triggers.nope", "no triggers named 'nope'"),
+        ("triggers.new_release.operation.perform.extra", "unknown operation"),
+        ("triggers.new_release.operation.explode", "unknown method 'explode'"),
+        ("authentication", "unknown operation"),
+        ("authentication.oauth2Config.getAccessToken", "oauth2Config has no getAccessToken"),
+    ],
+)
+def test_invoke_names_what_exists_for_a_wrong_path(operation: str, message: str) -> None:
+    result = CliRunner().invoke(main, ["connector", "invoke", operation, "-d", EXAMPLE])
+    assert result.exit_code == 1
+    assert message in json.loads(result.output)["error"]["message"]
 
 
 @pytest.mark.parametrize(

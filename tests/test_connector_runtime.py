@@ -463,7 +463,11 @@ def test_dropdown_choices_come_from_the_named_trigger() -> None:
 @pytest.mark.parametrize(
     ("operation", "message"),
     [
-        ("nothing", "unknown operation 'nothing'; use test, connectionLabel, or one of new_item"),
+        (
+            "nothing",
+            "unknown operation 'nothing'; use authentication.test, authentication.connectionLabel, "
+            "or one of triggers.new_item,",
+        ),
         ("new_item.performSubscribe", "is not defined"),
         ("new_item.explode", "unknown method 'explode'"),
         ("getAccessToken", "oauth2Config has no getAccessToken"),

@@ -42,7 +42,7 @@ def test_full_stack_topology() -> None:
     assert set(services) == {"server", "worker", "db", "redis"}
 
     server, worker = services["server"], services["worker"]
-    assert server["command"][:2] == ["hookwire", "serve"]
+    assert server["command"][:3] == ["hookwire", "serve", "--production"]
     assert "3000" in server["command"]
     assert any(port.endswith(":3000") for port in server["ports"])
     assert "/healthz" in " ".join(server["healthcheck"]["test"])
@@ -79,4 +79,4 @@ def test_image_runs_the_cli_as_an_unprivileged_user() -> None:
     assert re.search(r"^USER hookwire$", dockerfile, re.MULTILINE)
     assert re.search(r"^EXPOSE 3000$", dockerfile, re.MULTILINE)
     assert "/healthz" in dockerfile
-    assert 'CMD ["hookwire", "serve"' in dockerfile
+    assert 'CMD ["hookwire", "serve", "--production"' in dockerfile

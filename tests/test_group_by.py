@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from conftest import Client, Server, new_workspace
 from graphql_support import gql, ok
@@ -88,7 +89,9 @@ def set_created_at(server: Server, moments: dict[str, str]) -> None:
     """Back-date records: the API sets ``createdAt`` itself."""
     with transaction(server.database.engine) as session:
         for record_id, moment in moments.items():
-            session.get(Record, record_id).created_at = datetime.fromisoformat(moment)
+            # Ids are per workspace; these are random, so one record has each.
+            row = session.exec(select(Record).where(Record.id == record_id)).one()
+            row.created_at = datetime.fromisoformat(moment)
 
 
 # one workspace of companies, people and opportunities, read by most tests

@@ -374,6 +374,10 @@ def test_webhook_failing_for_the_period_is_disabled(
         ("http://169.254.169.254/latest/meta-data", "targetUrl"),
         ("http://[::1]/hook", "targetUrl"),
         ("http://224.0.0.1/hook", "targetUrl"),
+        ("http://[2002:7f00:1::1]/hook", "6to4"),  # 6to4 of 127.0.0.1
+        ("http://[2002:c0a8:1::1]/hook", "6to4"),  # 6to4 of 192.168.0.1
+        ("http://[fec0::1]/hook", "site-local"),
+        ("http://[64:ff9b::a9fe:a9fe]/hook", "NAT64"),  # NAT64 of 169.254.169.254
         ("ftp://example.com/hook", "expected an http:// or https:// URL"),
         ("not a url", "expected an http:// or https:// URL"),
     ],

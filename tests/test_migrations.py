@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -159,3 +161,132 @@ def test_runtime_field_indexes_do_not_look_like_schema_drift(database: Database)
     assert is_field_index(index_name(("name", "lastName"), ValueKind.TEXT))
     assert not is_field_index("ix_record_object_position")
     autogenerate_check(database.engine)
+
+
+def test_every_primary_key_matches_the_models(fresh_engine: Engine) -> None:
+    """Autogenerate compares no primary keys: compare them here (``record``'s is
+    ``(workspace_id, id)`` since migration 0006)."""
+    migrate(fresh_engine)
+    inspector = sa.inspect(fresh_engine)
+    for table in SQLModel.metadata.sorted_tables:
+        expected = [column.name for column in table.primary_key.columns]
+        assert inspector.get_pk_constraint(table.name)["constrained_columns"] == expected, table
+    assert inspector.get_pk_constraint("record")["constrained_columns"] == ["workspace_id", "id"]
+
+
+def migrate_to(engine: Engine, revision: str) -> None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_0006_keeps_records_their_claims_and_search_documents(fresh_engine: Engine) -> None:
+    """Records made before ids were per workspace keep their ids, unique-value claims,
+    search documents (found by search afterwards) and runtime indexes; afterwards another
+    workspace may use the same id, and destroying one record touches only its own rows."""
+    migrate_to(fresh_engine, "0005")
+    postgres = fresh_engine.dialect.name == "postgresql"
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    objects = {first: str(uuid.uuid4()), second: str(uuid.uuid4())}
+    record_id = str(uuid.uuid4())
+    runtime_index = index_name(("name",), ValueKind.TEXT)
+    with fresh_engine.begin() as connection:
+        for number, workspace_id in enumerate((first, second)):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO workspace (id, display_name, metadata_version, created_at) "
+                    "VALUES (:id, :name, 1, CURRENT_TIMESTAMP)"
+                ),
+                {"id": workspace_id, "name": f"w{number}"},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO object_metadata (id, workspace_id, name_singular, name_plural, "
+                    "label_singular, label_plural, is_custom, is_active, is_searchable, "
+                    "created_at, updated_at) VALUES (:id, :workspace, 'company', 'companies', "
+                    "'Company', 'Companies', false, true, true, CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"id": objects[workspace_id], "workspace": workspace_id},
+            )
+        connection.execute(
+            sa.text(
+                "INSERT INTO record (id, workspace_id, object_id, data, position, created_at, "
+                "updated_at) VALUES (:id, :workspace, :object, :data, 1, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"
+            ),
+            {
+                "id": record_id,
+                "workspace": first,
+                "object": objects[first],
+                "data": json.dumps({"name": "Acme"}),
+            },
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO record_unique_key (object_id, field_name, value, record_id) "
+                "VALUES (:object, 'name', 'Acme', :id)"
+            ),
+            {"object": objects[first], "id": record_id},
+        )
+        terms = "CAST('acme' AS tsvector)" if postgres else "'acme'"
+        connection.execute(
+            sa.text(
+                "INSERT INTO search_document (record_id, workspace_id, object_id, terms) "
+                f"VALUES (:id, :workspace, :object, {terms})"
+            ),
+            {"id": record_id, "workspace": first, "object": objects[first]},
+        )
+        if not postgres:
+            connection.execute(
+                sa.text(
+                    f"CREATE INDEX {runtime_index} ON record "
+                    "(object_id, json_extract(data, '$.name'), position, id)"
+                )
+            )
+
+    migrate(fresh_engine)
+    assert schema_differences(fresh_engine) == []
+    match = (
+        "SELECT d.record_id FROM search_document d WHERE d.terms @@ CAST('acme' AS tsquery)"
+        if postgres
+        else "SELECT d.record_id FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
+        "WHERE search_fts MATCH 'terms : acme'"
+    )
+    with fresh_engine.begin() as connection:
+        assert connection.execute(sa.text(match)).scalars().all() == [record_id]
+        claim = connection.execute(
+            sa.text("SELECT workspace_id, record_id FROM record_unique_key")
+        ).one()
+        assert tuple(claim) == (first, record_id)
+        if not postgres:
+            indexes = connection.execute(
+                sa.text("SELECT name FROM sqlite_master WHERE type = 'index'")
+            ).scalars()
+            assert runtime_index in set(indexes)
+        # The same id in the other workspace is now another record.
+        connection.execute(
+            sa.text(
+                "INSERT INTO record (id, workspace_id, object_id, data, position, created_at, "
+                "updated_at) VALUES (:id, :workspace, :object, :data, 1, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"
+            ),
+            {
+                "id": record_id,
+                "workspace": second,
+                "object": objects[second],
+                "data": json.dumps({"name": "Other"}),
+            },
+        )
+        connection.execute(
+            sa.text("DELETE FROM record WHERE workspace_id = :workspace AND id = :id"),
+            {"workspace": first, "id": record_id},
+        )
+        assert connection.execute(sa.text("SELECT count(*) FROM record_unique_key")).scalar() == 0
+        assert connection.execute(sa.text("SELECT count(*) FROM search_document")).scalar() == 0
+        assert connection.execute(sa.text(match)).scalars().all() == []
+        left = connection.execute(sa.text("SELECT workspace_id FROM record")).scalars().all()
+        assert left == [second]

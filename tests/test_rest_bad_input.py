@@ -856,3 +856,21 @@ def test_a_failed_update_leaves_the_record_unchanged(ws: Fixture) -> None:
     response = ws.client.patch(path, json={"city": "Paris", "companyId": str(uuid.uuid4())})
     assert response.status_code == 400
     assert ws.client.get(path).json() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("POST", "/rest/people/{id}", {"GET", "PATCH", "PUT", "DELETE"}),
+        ("POST", "/open-api/core", {"GET"}),
+        ("POST", "/healthz", {"GET"}),
+    ],
+)
+def test_a_method_not_allowed_says_which_are(
+    ws: Fixture, method: str, path: str, allowed: set[str]
+) -> None:
+    response = ws.client.request(method, path.format(id=ws.ids["person"]))
+    assert response.status_code == 405
+    assert response.json()["statusCode"] == 405
+    assert response.headers["Content-Type"] == "application/json"
+    assert allowed <= set(response.headers["Allow"].split(", "))

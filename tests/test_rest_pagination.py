@@ -271,7 +271,7 @@ def test_soft_deleted_records_are_not_paged(client: Client) -> None:
 
 
 def test_default_limit_is_60_and_above_200_is_capped(client: Client) -> None:
-    people = create_people(client, 201)
+    people = create_people(client, 200) + create_people(client, 1, 200)  # a batch is at most 200
     ids = [p["id"] for p in people]
 
     default = fetch(client, "/rest/people", {})

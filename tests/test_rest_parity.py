@@ -588,6 +588,15 @@ CASES = [
         params={**NAMED_ACME, "soft_delete": "yes"},
         id="soft-delete-not-boolean",
     ),
+    case(
+        "deleteOneCompany",
+        "DELETE",
+        "/rest/companies/{acme}",
+        400,
+        error("'soft_delete' parameter invalid. Expected true or false, got ''"),
+        params={"soft_delete": ""},
+        id="soft-delete-empty",
+    ),
     # restore one and many
     *(
         case(
@@ -671,7 +680,7 @@ CASES = [
         "POST",
         "/rest/companies/duplicates",
         400,
-        error("ids: expected an array"),
+        error("ids: expected an array, got string '{acme}'"),
         json={"ids": "{acme}"},
         id="duplicates-ids-not-array",
     ),

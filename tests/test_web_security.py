@@ -3,10 +3,18 @@ that no page or response shows again after the one that created them."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
 import pytest
 
-from browser.web import PASSWORD, Admin, Browser, new_admin
+from browser.web import PASSWORD, Admin, Browser, csrf_token, new_admin
 from conftest import Server
+from hookwire.auth import find_user
+from hookwire.auth.throttle import WINDOW
+from hookwire.database import transaction
+from hookwire.models import SignInThrottle, utcnow
 from receiver import Receiver
 
 
@@ -34,6 +42,8 @@ def test_sign_in_sets_a_locked_down_session_cookie(server: Server, admin: Admin)
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # plain HTTP here; HOOKWIRE_SECURE_COOKIES=true forces it
+    with transaction(server.database.engine) as session:
+        assert find_user(session, admin.email).last_sign_in_at is not None
     page = browser.get("/settings/apis")
     assert page.status_code == 200
     assert admin.workspace_name in page.text
@@ -43,7 +53,19 @@ def test_sign_in_sets_a_locked_down_session_cookie(server: Server, admin: Admin)
 
 @pytest.mark.parametrize(
     ("target", "expected"),
-    [("/settings/webhooks", "/settings/webhooks"), ("//evil.test", "/settings/apis")],
+    [
+        ("/settings/webhooks", "/settings/webhooks"),
+        ("/settings/webhooks?page=2", "/settings/webhooks?page=2"),
+        ("//evil.test", "/settings/apis"),
+        ("/\\evil.test", "/settings/apis"),
+        ("/\t/evil.example/", "/settings/apis"),  # browsers drop the tab: //evil.example/
+        ("/\n/x", "/settings/apis"),  # was a 500
+        ("/\r\n/x", "/settings/apis"),
+        ("/ /evil.test", "/settings/apis"),
+        ("/\u2028/evil.test", "/settings/apis"),
+        ("https://evil.test/", "/settings/apis"),
+        ("evil.test", "/settings/apis"),
+    ],
 )
 def test_sign_in_goes_back_to_a_local_page_only(
     server: Server, admin: Admin, target: str, expected: str
@@ -55,7 +77,15 @@ def test_sign_in_goes_back_to_a_local_page_only(
         {"email": admin.email, "password": PASSWORD, "next": target},
         allow_redirects=False,
     )
+    assert response.status_code == 303
     assert response.headers["Location"] == expected
+
+
+@pytest.mark.parametrize("query", ["next=/%09/evil.example/", "next=/%0A/x", "next=/%5C/x"])
+def test_a_signed_in_visit_to_sign_in_stays_on_this_site(browser: Browser, query: str) -> None:
+    response = browser.get(f"/sign-in?{query}", allow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/settings/apis"
 
 
 def test_wrong_password_is_refused(server: Server, admin: Admin) -> None:
@@ -75,6 +105,44 @@ def test_repeated_bad_passwords_lock_the_address(server: Server, admin: Admin) -
     assert 800 < int(locked.headers["Retry-After"]) <= 900
     other = new_admin(server.database)  # another address from the same client still works
     assert Browser(server.base_url).sign_in(other.email, other.password).status_code == 303
+
+
+def test_concurrent_bad_passwords_get_no_more_tries_than_the_limit(
+    server: Server, admin: Admin
+) -> None:
+    browsers = [Browser(server.base_url) for _ in range(40)]
+    tokens = [csrf_token(browser.get("/sign-in").text) for browser in browsers]
+    start = threading.Barrier(len(browsers))
+
+    def attempt(n: int) -> int:
+        start.wait()
+        data = {"email": admin.email, "password": f"wrong {n}", "csrf_token": tokens[n]}
+        return browsers[n].post("/sign-in", data=data, allow_redirects=False).status_code
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(attempt, range(len(browsers))))
+    assert statuses.count(401) == 5  # the passwords checked: the limit, not one more
+    assert statuses.count(429) == 35
+    assert Browser(server.base_url).sign_in(admin.email, admin.password).status_code == 429
+
+
+def test_a_lock_and_a_window_run_out(server: Server, admin: Admin) -> None:
+    key = f"email:{admin.email}"
+    now = utcnow()
+    with transaction(server.database.engine) as session:
+        expired = now - timedelta(seconds=1)
+        session.add(
+            SignInThrottle(key=key, failures=9, window_started_at=now, locked_until=expired)
+        )
+    assert Browser(server.base_url).sign_in(admin.email, admin.password).status_code == 303
+
+    with transaction(server.database.engine) as session:
+        assert session.get(SignInThrottle, key) is None  # a success starts the count over
+        session.add(SignInThrottle(key=key, failures=4, window_started_at=now - WINDOW))
+    assert Browser(server.base_url).sign_in(admin.email, "wrong").status_code == 401
+    with transaction(server.database.engine) as session:
+        row = session.get(SignInThrottle, key)
+        assert (row.failures, row.locked_until) == (1, None)  # a new window, not a lock
 
 
 def test_sign_in_without_its_csrf_token_is_refused(server: Server, admin: Admin) -> None:

@@ -185,13 +185,17 @@ def test_foreign_records_cannot_be_relation_targets(
     assert [p["id"] for p in all_records(other_client, "people")] == [person_id]
 
 
-def test_a_record_id_from_another_workspace_cannot_be_reused(
+def test_a_record_id_from_another_workspace_is_another_record_here(
     client: Client, other_client: Client, victim: dict[str, Any]
 ) -> None:
+    """Ids are per workspace: whether an id is taken says nothing about other workspaces
+    (no "already exists" oracle), and a record with the same id here leaves theirs alone."""
     person = victim["person"]
     response = client.post("/rest/people", json={"id": person["id"], "city": "Lyon"})
-    assert response.status_code == 400
-    assert all_records(client, "people") == []
+    assert response.status_code == 201, response.text
+    assert [p["id"] for p in all_records(client, "people")] == [person["id"]]
+    assert all_records(client, "people")[0]["city"] == "Lyon"
+    assert client.delete(f"/rest/people/{person['id']}").status_code == 200
     assert other_client.get(f"/rest/people/{person['id']}").json()["data"]["person"] == person
 
 

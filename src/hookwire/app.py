@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
+
+from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hookwire.config import Config, load_config
 from hookwire.crm import register_crm
@@ -12,40 +15,71 @@ from hookwire.database import create_db_engine
 from hookwire.errors import register_error_handlers
 from hookwire.health import health_api
 from hookwire.hooks import (
+    Dispatcher,
     Outbox,
     create_dispatcher,
     webhook_mutations,
     webhook_queries,
     webhooks_blueprint,
 )
+from hookwire.inputs import refuse_unstorable_request_text
+from hookwire.request_ids import install_request_ids
+from hookwire.server import TOO_LARGE, body_too_large_message, error_document, trust_proxies
 from hookwire.services import EXTENSION_KEY, Services
 from hookwire.web import register_web
 
+DISPATCHER_KEY = "hookwire.dispatcher"
 
-def create_app(config: Config | None = None, *, start_dispatcher: bool = True) -> Flask:
+
+def create_app(
+    config: Config | None = None,
+    *,
+    start_dispatcher: bool = True,
+    notify_dispatcher: Callable[[], None] | None = None,
+) -> Flask:
     """A Flask app for ``config`` (default: from the environment). Migrations are not run.
 
-    The dispatcher thread relays webhook events and, without Redis, delivers them too.
+    The dispatcher thread relays webhook events and, without Redis, delivers them too. A
+    server whose loop runs in another process (``hookwire serve --production``) passes
+    ``start_dispatcher=False`` and, as ``notify_dispatcher``, how a commit here wakes it.
     """
     config = config or load_config()
     engine = create_db_engine(config.database_url)
     dispatcher = create_dispatcher(engine, config)
+    notify = notify_dispatcher or dispatcher.notify
     app = Flask(__name__)
     app.json.sort_keys = False
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions[EXTENSION_KEY] = Services(
         config=config,
         engine=engine,
         catalogs=CatalogCache(engine),
         metadata_schema=build_metadata_schema(webhook_queries(), webhook_mutations()),
-        change_sink=Outbox(on_commit=dispatcher.notify),
-        wake_dispatcher=dispatcher.notify,
+        change_sink=Outbox(on_commit=notify),
+        wake_dispatcher=notify,
     )
+    app.extensions[DISPATCHER_KEY] = dispatcher
     register_error_handlers(app)
+    install_request_ids(app)  # every request gets an id (X-Request-Id) before anything else
+    app.before_request(refuse_unstorable_request_text)  # its text, before any handler
+    app.register_error_handler(RequestEntityTooLarge, _body_too_large)
     app.register_blueprint(health_api)
     app.register_blueprint(webhooks_blueprint("webhooks_api", "/rest/metadata/webhooks"))
     app.register_blueprint(webhooks_blueprint("webhooks_alias_api", "/rest/webhooks"))
     register_crm(app)
     register_web(app)
+    app.wsgi_app = trust_proxies(app.wsgi_app, config.trusted_proxies)  # type: ignore[method-assign]
     if start_dispatcher:
         dispatcher.start()
     return app
+
+
+def dispatcher_of(app: Flask) -> Dispatcher:
+    """The app's webhook dispatcher (started by ``create_app`` unless told not to)."""
+    return app.extensions[DISPATCHER_KEY]
+
+
+def _body_too_large(_error: RequestEntityTooLarge) -> tuple[dict[str, object], int]:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    message = body_too_large_message(limit, request.content_length)
+    return error_document(TOO_LARGE, message), TOO_LARGE

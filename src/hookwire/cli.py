@@ -1,34 +1,37 @@
-"""The ``hookwire`` command: init, serve, apikey, user."""
+"""The ``hookwire`` command: init, serve, worker, apikey, user, connector.
+
+``hookwire --help`` answers at once: this module imports only click at the top, and each
+command imports the parts of Hookwire it runs (SQLAlchemy, the web app, the connector runtime).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import shlex
 import sys
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.engine import Engine
 
-from hookwire.auth import (
-    create_user,
-    find_user,
-    generate_password,
-    is_expired,
-    issue_api_key,
-    list_api_keys,
-    revoke_api_key,
-    set_password,
-)
-from hookwire.config import Config, ConfigError, load_config
+from hookwire import __version__
 from hookwire.connector.cli import connector
-from hookwire.crm.workspaces import add_sample_data, create_workspace, find_workspace
-from hookwire.database import create_db_engine, migrate, transaction
-from hookwire.errors import ApiError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from hookwire.config import Config
 
 DEMO_WORKSPACE = "Demo"
 
 
 def _config() -> Config:
+    from hookwire.config import ConfigError, load_config
+
     try:
         return load_config()
     except ConfigError as error:
@@ -36,12 +39,15 @@ def _config() -> Config:
 
 
 def _migrated_engine(config: Config) -> Engine:
+    from hookwire.database import create_db_engine, migrate
+
     engine = create_db_engine(config.database_url)
     migrate(engine)
     return engine
 
 
 @click.group()
+@click.version_option(__version__, "--version", prog_name="hookwire")
 def main() -> None:
     """Hookwire: a Twenty-compatible CRM API with signed webhooks and connectors."""
 
@@ -65,6 +71,11 @@ def _echo_sign_in(port: int, email: str, password: str) -> None:
 @click.option("--admin-email", default=None, help="Default: admin@<workspace>.localhost.")
 def init(workspace_name: str, with_sample_data: bool, admin_email: str | None) -> None:
     """Create a workspace and its first admin (password on stderr); print a new API key last."""
+    from hookwire.auth import create_user, generate_password, issue_api_key
+    from hookwire.crm.workspaces import add_sample_data, create_workspace
+    from hookwire.database import transaction
+    from hookwire.errors import ApiError
+
     config = _config()
     engine = _migrated_engine(config)
     password = generate_password()
@@ -87,50 +98,247 @@ def init(workspace_name: str, with_sample_data: bool, admin_email: str | None) -
 @main.command()
 @click.option("--port", type=int, default=None, help="Default: $PORT or 3000.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--threads", type=int, default=8, show_default=True)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Request threads per process (per worker with --production). "
+    "Default: $HOOKWIRE_THREADS, or 8.",
+)
+@click.option(
+    "--production",
+    is_flag=True,
+    help="gunicorn with several worker processes (what the Docker image runs); "
+    "without it, one process (waitress).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --production: worker processes. Default: $HOOKWIRE_WORKERS, or one per CPU "
+    "(at least 2).",
+)
 @click.option(
     "--demo",
     is_flag=True,
-    help=f"Ensure a '{DEMO_WORKSPACE}' workspace with sample data and print a fresh API key.",
+    help=f"Ensure a '{DEMO_WORKSPACE}' workspace with sample data, an admin and an API key, "
+    "kept in a file beside the database (the secrets are printed when created).",
 )
-def serve(port: int | None, host: str, threads: int, demo: bool) -> None:
-    """Run migrations, then serve the API."""
-    import waitress
-
-    from hookwire.app import create_app
+def serve(
+    port: int | None,
+    host: str,
+    threads: int | None,
+    production: bool,
+    workers: int | None,
+    demo: bool,
+) -> None:
+    """Run migrations, then serve the API: on one process by default, or with --production on
+    gunicorn's several. The port is --port, else $PORT, else 3000."""
+    from hookwire.server import ListenError, bind_listener, run_server
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     config = _config()
-    engine = _migrated_engine(config)
     port = port or config.port
+    try:  # before anything else, so that a taken port is one line and nothing more
+        listener = bind_listener(host, port)
+    except ListenError as error:
+        raise click.ClickException(str(error)) from None
+    engine = _migrated_engine(config)
     if demo:
-        token, email, password = _demo_credentials(engine, config)
-        click.echo(f"Demo workspace ready. API key:\n\n    {token}\n")
-        _echo_sign_in(port, email, password)
-        click.echo(f'Try: curl -H "Authorization: Bearer $KEY" http://localhost:{port}/rest/people')
+        _announce_demo(_demo_credentials(engine, config), port)
     engine.dispose()
-    app = create_app(config)
-    click.echo(f"Hookwire listening on http://{host}:{port}", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="hookwire", _quiet=True)
+    try:
+        run_server(
+            config,
+            listener,
+            production=production,
+            workers=workers or 0,
+            threads=threads or 0,
+            announce=lambda kind: click.echo(
+                f"Hookwire listening on http://{host}:{port} ({kind})", err=True
+            ),
+        )
+    except ListenError as error:
+        raise click.ClickException(str(error)) from None
 
 
-def _demo_credentials(engine: Engine, config: Config) -> tuple[str, str, str]:
-    """A fresh API key, and the demo admin's e-mail and (new) password."""
-    email, password = _admin_email(DEMO_WORKSPACE), generate_password()
+# The demo's credentials live in a file beside the SQLite database (beside APP_SECRET's file,
+# which can sign any key: this one adds no exposure), readable only by its owner, as shell
+# variables: `. ./hookwire.demo.env` sets KEY. Only their ids and hashes are in the database,
+# so the file is what lets a restart keep them: `serve --demo` prints a secret only when it
+# creates it, and later starts print where it is.
+DEMO_FILE_SUFFIX = ".demo.env"
+DEMO_KEY_NAME = "serve --demo"
+_DEMO_VARIABLES = {
+    "key": "KEY",
+    "email": "HOOKWIRE_DEMO_EMAIL",
+    "password": "HOOKWIRE_DEMO_PASSWORD",
+}
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    path: Path  # the file that holds them
+    saved: bool  # False if the file could not be written: the secrets are shown only now
+    email: str
+    key: str
+    new_key: bool
+    password: str | None  # None once changed with `hookwire user reset-password`
+    new_password: bool
+
+
+def _demo_file(config: Config) -> Path:
+    """``hookwire.demo.env`` beside a SQLite database file, else in the current directory."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(config.database_url).database if config.is_sqlite else None
+    if not database or database == ":memory:":
+        return Path.cwd() / f"hookwire{DEMO_FILE_SUFFIX}"
+    return Path(database).with_suffix(DEMO_FILE_SUFFIX)
+
+
+def _read_demo_file(path: Path) -> dict[str, str] | None:
+    """What the file holds, by ``_DEMO_VARIABLES`` key; None when there is no file.
+
+    An unreadable file counts as none; a line that does not parse, as a missing value.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        click.echo(f"Warning: cannot read {path} ({error}); making new credentials", err=True)
+        return None
+    names = {name: key for key, name in _DEMO_VARIABLES.items()}
+    values = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip() in names:
+            try:
+                words = shlex.split(value, comments=True)
+            except ValueError:
+                continue
+            if words:
+                values[names[name.strip()]] = words[0]
+    return values
+
+
+def _write_demo_file(path: Path, values: dict[str, str | None]) -> bool:
+    """Replace the file atomically, created with mode 0600; False (and a warning) if it fails."""
+    lines = [
+        "# The demo workspace's credentials, kept by `hookwire serve --demo` (mode 0600: yours",
+        "# only). Delete this file and restart for a new key and admin password (then revoke",
+        "# the old key on the APIs settings page).",
+        f"# Load them into a shell with:  . {path.resolve().as_posix()}",
+        *(
+            f"{_DEMO_VARIABLES[key]}={shlex.quote(value)}"
+            for key, value in values.items()
+            if value is not None
+        ),
+    ]
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        click.echo(f"Warning: could not save the demo credentials to {path}: {error}", err=True)
+        return False
+    return True
+
+
+def _shown(path: Path) -> str:
+    """``./name`` for a file under the current directory, else the absolute path."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else f"./{Path(relative).as_posix()}"
+
+
+def _demo_credentials(engine: Engine, config: Config) -> DemoCredentials:
+    """The demo workspace, its admin and an API key: created once, then kept across starts.
+
+    A key or password from the file is reused while it still works. The admin's password is
+    only (re)set when there is no file at all (a first start, or the file was deleted); one
+    changed since with ``hookwire user reset-password`` is left alone.
+    """
+    from werkzeug.security import check_password_hash
+
+    from hookwire.auth import (
+        create_user,
+        find_user,
+        generate_password,
+        issue_api_key,
+        set_password,
+    )
+    from hookwire.crm.workspaces import add_sample_data, create_workspace, find_workspace
+    from hookwire.database import transaction
+
+    path = _demo_file(config)
+    saved = _read_demo_file(path)
+    email = _admin_email(DEMO_WORKSPACE)
+    password = (saved or {}).get("password")
+    key = (saved or {}).get("key")
+    new_password = new_key = False
     with transaction(engine) as session:
         workspace = find_workspace(session, DEMO_WORKSPACE)
         if workspace is None:
             workspace = create_workspace(session, DEMO_WORKSPACE)
             add_sample_data(session, workspace)
         admin = find_user(session, email)
-        if admin is None:
-            create_user(session, workspace.id, email, password)
-        else:
-            set_password(session, admin, password)
-        token = issue_api_key(session, config.app_secret, workspace.id, "serve --demo").token
-    return token, email, password
+        if admin is None or saved is None:
+            password, new_password = generate_password(), True
+            if admin is None:
+                create_user(session, workspace.id, email, password)
+            else:
+                set_password(session, admin, password)
+        elif password is not None and not check_password_hash(admin.password_hash, password):
+            password = None  # reset by hand since: that one is the admin's to keep
+        if key is None or not _key_works(session, config, key, workspace.id):
+            key = issue_api_key(session, config.app_secret, workspace.id, DEMO_KEY_NAME).token
+            new_key = True
+    values = {"key": key, "email": email, "password": password}
+    written = saved is not None and saved == {k: v for k, v in values.items() if v is not None}
+    if not written:
+        written = _write_demo_file(path, values)
+    return DemoCredentials(path, written, email, key, new_key, password, new_password)
+
+
+def _key_works(session: Session, config: Config, key: str, workspace_id: str) -> bool:
+    """Whether ``key`` is a live key of ``workspace_id`` (not revoked, not expired)."""
+    from hookwire.auth import verify_api_key
+    from hookwire.errors import ApiError
+
+    try:
+        return verify_api_key(session, config.app_secret, key).workspace_id == workspace_id
+    except ApiError:
+        return False
+
+
+def _announce_demo(demo: DemoCredentials, port: int) -> None:
+    """Print the demo's secrets only when they were just created; otherwise where they are."""
+    where = _shown(demo.path)
+    if demo.new_key:
+        kept = f"saved in {where} (readable only by you)" if demo.saved else "shown only now"
+        click.echo(f"Demo workspace ready. A new API key, {kept}:\n\n    {demo.key}\n")
+    else:
+        click.echo(f"Demo workspace ready. Its API key is in {where} (readable only by you).")
+    if demo.new_password:
+        _echo_sign_in(port, demo.email, demo.password or "")
+    else:
+        source = f"in {where}" if demo.password else "set with `hookwire user reset-password`"
+        click.echo(
+            f"Sign in at http://localhost:{port}/sign-in as {demo.email} with the password "
+            f"{source}",
+            err=True,
+        )
+    load = f". {where}; " if demo.saved or not demo.new_key else "KEY=<the key above>; "
+    click.echo(
+        f'Try: {load}curl -H "Authorization: Bearer $KEY" http://localhost:{port}/rest/people'
+    )
 
 
 @main.command()
@@ -156,6 +364,9 @@ def apikey() -> None:
 
 
 def _workspace_id(engine: Engine, name: str) -> str:
+    from hookwire.crm.workspaces import find_workspace
+    from hookwire.database import transaction
+
     with transaction(engine) as session:
         workspace = find_workspace(session, name)
         if workspace is None:
@@ -173,6 +384,9 @@ def _workspace_id(engine: Engine, name: str) -> str:
 )
 def apikey_create(workspace_name: str, label: str, expires_in: int | None) -> None:
     """Print a new API key (only the token)."""
+    from hookwire.auth import issue_api_key
+    from hookwire.database import transaction
+
     config = _config()
     engine = _migrated_engine(config)
     workspace_id = _workspace_id(engine, workspace_name)
@@ -186,6 +400,9 @@ def apikey_create(workspace_name: str, label: str, expires_in: int | None) -> No
 @click.option("--workspace", "workspace_name", required=True)
 def apikey_list(workspace_name: str) -> None:
     """List a workspace's API keys (never their tokens)."""
+    from hookwire.auth import is_expired, list_api_keys
+    from hookwire.database import transaction
+
     engine = _migrated_engine(_config())
     workspace_id = _workspace_id(engine, workspace_name)
     with transaction(engine) as session:
@@ -201,6 +418,10 @@ def apikey_list(workspace_name: str) -> None:
 @click.argument("key_id")
 def apikey_revoke(key_id: str) -> None:
     """Revoke a key; requests with it fail from the next one on."""
+    from hookwire.auth import revoke_api_key
+    from hookwire.database import transaction
+    from hookwire.errors import ApiError
+
     engine = _migrated_engine(_config())
     try:
         with transaction(engine) as session:
@@ -220,6 +441,10 @@ def user() -> None:
 @click.option("--email", required=True)
 def user_create(workspace_name: str, email: str) -> None:
     """Add an admin to a workspace; print the generated password (only that)."""
+    from hookwire.auth import create_user, generate_password
+    from hookwire.database import transaction
+    from hookwire.errors import ApiError
+
     engine = _migrated_engine(_config())
     workspace_id = _workspace_id(engine, workspace_name)
     password = generate_password()
@@ -235,6 +460,9 @@ def user_create(workspace_name: str, email: str) -> None:
 @click.argument("email")
 def user_reset_password(email: str) -> None:
     """Give an admin a new generated password and print it (only that)."""
+    from hookwire.auth import find_user, generate_password, set_password
+    from hookwire.database import transaction
+
     engine = _migrated_engine(_config())
     password = generate_password()
     with transaction(engine) as session:

@@ -52,6 +52,45 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class TrustedProxies:
+    """Who may say, in ``X-Forwarded-For`` / ``X-Forwarded-Proto``, whom a request came from:
+    the last ``count`` proxies before the server, or the proxies whose address is in
+    ``networks``. Neither (the default): the peer's own address is the client's."""
+
+    count: int = 0
+    networks: tuple[Network, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.count or self.networks)
+
+    def trusts(self, address: str) -> bool:
+        """Whether a connection from ``address`` comes from a trusted proxy (networks only:
+        with a count, which peer is a proxy is not known by address)."""
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How both servers (``hookwire serve`` and ``--production``) treat connections."""
+
+    header_timeout: float = 10.0  # connection (or next request's first byte) to a whole head
+    body_timeout: float = 60.0  # head to the whole body; also a response's send
+    keepalive_timeout: float = 15.0  # an idle kept-alive connection
+    max_connections: int = 1000  # open connections per server process
+    max_connections_per_client: int = 100  # per client address per process; 0: no cap
+    workers: int = 0  # production worker processes; 0: one per CPU, at least 2
+    threads: int = 0  # request threads per process (each production worker); 0: 8
+
+
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_BATCH = 200
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     redis_url: str | None
@@ -59,6 +98,10 @@ class Config:
     port: int
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     secure_cookies: bool | None = None  # None: secure when the request came over HTTPS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a larger request body is refused with 413
+    max_batch: int = DEFAULT_MAX_BATCH  # records in one batch create; more is a 400
+    trusted_proxies: TrustedProxies = field(default_factory=TrustedProxies)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,6 +119,55 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         port=_port(env.get("PORT") or "3000"),
         webhooks=_webhook_settings(env),
         secure_cookies=_secure_cookies(env.get("HOOKWIRE_SECURE_COOKIES") or "auto"),
+        max_body_bytes=_count(env, "HOOKWIRE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        max_batch=_count(env, "HOOKWIRE_MAX_BATCH", DEFAULT_MAX_BATCH),
+        trusted_proxies=_trusted_proxies(env.get("HOOKWIRE_TRUSTED_PROXIES") or ""),
+        server=_server_settings(env),
+    )
+
+
+def _count(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    raw = (env.get(name) or "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
+        raise ConfigError(
+            f"{name}: expected a whole number of at least {minimum}, got {env.get(name)!r}"
+        )
+    return int(raw)
+
+
+def _trusted_proxies(raw: str) -> TrustedProxies:
+    """``HOOKWIRE_TRUSTED_PROXIES``: a number of proxies, or their addresses as a CIDR list."""
+    text = raw.strip()
+    if not text:
+        return TrustedProxies()
+    if text.isascii() and text.isdigit():
+        return TrustedProxies(count=int(text))
+    try:
+        return TrustedProxies(networks=parse_networks(text))
+    except ValueError as error:
+        raise ConfigError(
+            f"HOOKWIRE_TRUSTED_PROXIES: expected the number of proxies in front of the server "
+            f"(e.g. 1) or their addresses (e.g. 10.0.0.0/8, 172.16.0.0/12); {error}"
+        ) from None
+
+
+def _server_settings(env: Mapping[str, str]) -> ServerSettings:
+    defaults = ServerSettings()
+    return ServerSettings(
+        header_timeout=_seconds(env, "HOOKWIRE_HEADER_TIMEOUT", defaults.header_timeout),
+        body_timeout=_seconds(env, "HOOKWIRE_BODY_TIMEOUT", defaults.body_timeout),
+        keepalive_timeout=_seconds(env, "HOOKWIRE_KEEPALIVE_TIMEOUT", defaults.keepalive_timeout),
+        max_connections=_count(env, "HOOKWIRE_MAX_CONNECTIONS", defaults.max_connections),
+        max_connections_per_client=_count(
+            env,
+            "HOOKWIRE_MAX_CONNECTIONS_PER_CLIENT",
+            defaults.max_connections_per_client,
+            minimum=0,
+        ),
+        workers=_count(env, "HOOKWIRE_WORKERS", defaults.workers, minimum=0),
+        threads=_count(env, "HOOKWIRE_THREADS", defaults.threads, minimum=0),
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
+
+from hookwire.request_ids import request_id
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,13 @@ class Conflict(ApiError):
     error = "ConflictException"
 
 
+class PreconditionFailed(ApiError):
+    """An ``If-Match`` that names another version of the record than the current one."""
+
+    status = 412
+    error = "PreconditionFailedException"
+
+
 class Unauthenticated(ApiError):
     status = 401
     error = "UNAUTHENTICATED"
@@ -55,20 +64,26 @@ def register_error_handlers(app: Flask) -> None:
         return error.body(), error.status
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[dict, int]:
+    def http_error(error: HTTPException) -> tuple[dict, int, list[tuple[str, str]]]:
+        """Twenty's error body, with the headers werkzeug gives the error (a 405's ``Allow``,
+        a 401's ``WWW-Authenticate``, a 429's ``Retry-After``) but its HTML content type."""
         status = error.code or 500
         name = type(error).__name__
-        return {
-            "statusCode": status,
-            "error": name,
-            "messages": [error.description or name],
-        }, status
+        body = {"statusCode": status, "error": name, "messages": [error.description or name]}
+        headers = [(key, value) for key, value in error.get_headers() if key != "Content-Type"]
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[dict, int]:
-        log.exception("unhandled error")
+        identifier = request_id()
+        log.exception(
+            "unhandled error [request %s] %s %s", identifier, request.method, request.path
+        )
         return {
             "statusCode": 500,
             "error": "InternalServerError",
-            "messages": ["Internal server error; the server log has the details."],
+            "messages": [
+                f"Internal server error; the server log has the details (request id {identifier})."
+            ],
+            "requestId": identifier,
         }, 500

@@ -100,15 +100,20 @@ class Record(SQLModel, table=True):
     objects and fields then need no DDL per workspace, and filters, sorts and keyset
     pagination on a field use expression indexes on ``(object_id, <path into data>)`` that
     are shared by every object and workspace using that path (see ``crm.indexes``).
+
+    A record is identified within its workspace: the key is ``(workspace_id, id)``, so a
+    client-chosen id taken in another workspace is free in this one, and whether it is says
+    nothing about other workspaces (migration 0006).
     """
 
     __table_args__ = (
+        sa.PrimaryKeyConstraint("workspace_id", "id"),
         sa.Index("ix_record_object_position", "object_id", "position", "id"),
         sa.Index("ix_record_object_created", "object_id", "created_at", "id"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", primary_key=True, max_length=36)
     object_id: str = Field(foreign_key="object_metadata.id", max_length=36)
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDocument)
     position: float = 0.0
@@ -125,18 +130,18 @@ class RecordUniqueKey(SQLModel, table=True):
     """
 
     __tablename__ = "record_unique_key"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["workspace_id", "record_id"], ["record.workspace_id", "record.id"], ondelete="CASCADE"
+        ),
+        sa.Index("ix_record_unique_key_record", "workspace_id", "record_id"),
+    )
 
     object_id: str = Field(primary_key=True, max_length=36)
     field_name: str = Field(primary_key=True, max_length=63)
     value: str = Field(primary_key=True, max_length=2048)
-    record_id: str = Field(
-        sa_column=sa.Column(
-            sa.String(36),
-            sa.ForeignKey("record.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    workspace_id: str = Field(max_length=36)
+    record_id: str = Field(max_length=36)
 
 
 class Webhook(SQLModel, table=True):
@@ -292,17 +297,16 @@ class SearchDocument(SQLModel, table=True):
     """
 
     __tablename__ = "search_document"
-    __table_args__ = (sa.Index("ix_search_document_object", "object_id", "record_id"),)
+    __table_args__ = (
+        sa.Index("ix_search_document_object", "object_id", "record_id"),
+        sa.UniqueConstraint("workspace_id", "record_id"),
+        sa.ForeignKeyConstraint(
+            ["workspace_id", "record_id"], ["record.workspace_id", "record.id"], ondelete="CASCADE"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)  # the FTS5 rowid on SQLite
-    record_id: str = Field(
-        sa_column=sa.Column(
-            sa.String(36),
-            sa.ForeignKey("record.id", ondelete="CASCADE"),
-            nullable=False,
-            unique=True,
-        )
-    )
+    record_id: str = Field(max_length=36)
     workspace_id: str = Field(max_length=36)
     object_id: str = Field(max_length=36)
     terms: str = Field(default="", sa_type=SearchTerms)

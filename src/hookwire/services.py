@@ -31,7 +31,7 @@ class Services:
         self, session: Session, catalog: Catalog, actor: Actor = SYSTEM
     ) -> RecordStore:
         """A records store writing as ``actor``, whose changes reach the webhook outbox."""
-        return RecordStore(session, catalog, self.change_sink, actor)
+        return RecordStore(session, catalog, self.change_sink, actor, self.config.max_batch)
 
 
 def services() -> Services:

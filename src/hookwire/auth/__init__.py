@@ -14,9 +14,9 @@ from hookwire.auth.key_usage import last_uses
 from hookwire.auth.sessions import SignedIn, end_session, load_session, start_session
 from hookwire.auth.throttle import (
     SignInThrottled,
-    check_allowed,
     record_failure,
     record_success,
+    reserve_attempt,
     throttle_keys,
 )
 from hookwire.auth.users import (
@@ -32,7 +32,6 @@ __all__ = [
     "IssuedKey",
     "SignInThrottled",
     "SignedIn",
-    "check_allowed",
     "check_credentials",
     "create_user",
     "end_session",
@@ -45,6 +44,7 @@ __all__ = [
     "load_session",
     "record_failure",
     "record_success",
+    "reserve_attempt",
     "revoke_api_key",
     "set_password",
     "start_session",

@@ -14,17 +14,19 @@ from hookwire.models import ApiKeyUse, utcnow
 PRECISION = timedelta(minutes=1)
 
 
-def note_key_use(session: Session, key_id: str, last_used: datetime | None) -> None:
-    """Record that ``key_id`` was used now, unless ``last_used`` is within the last minute."""
+def key_use_is_stale(last_used: datetime | None) -> bool:
+    """Whether a key last used at ``last_used`` needs its use noted again."""
+    return last_used is None or last_used <= utcnow() - PRECISION
+
+
+def note_key_use(session: Session, key_id: str) -> None:
+    """Record that ``key_id`` was used now, in the caller's (write) transaction."""
     now = utcnow()
-    if last_used is not None and last_used > now - PRECISION:
-        return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     upsert = dialect.insert(ApiKeyUse).values(api_key_id=key_id, last_used_at=now)
     session.execute(
         upsert.on_conflict_do_update(index_elements=["api_key_id"], set_={"last_used_at": now})
     )
-    session.commit()
 
 
 def last_uses(session: Session, key_ids: Iterable[str]) -> dict[str, datetime]:

@@ -29,11 +29,13 @@ def _digest(token: str) -> str:
 
 
 def start_session(session: Session, user: User) -> str:
-    """Create a session for ``user`` and return its token (for the cookie only)."""
+    """Create a session for ``user``, note it as the user's last sign-in, and return its
+    token (for the cookie only)."""
     now = utcnow()
     session.execute(
         sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
     )
+    session.execute(sa.update(User).where(User.id == user.id).values(last_sign_in_at=now))
     token = secrets.token_urlsafe(32)
     session.add(
         UserSession(

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hookwire.errors import BadRequest
-from hookwire.models import User, UserSession, utcnow
+from hookwire.models import User, UserSession
 
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -54,15 +54,14 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def check_credentials(session: Session, email: str, password: str) -> User | None:
-    """The user these credentials belong to, or None; as slow for unknown addresses."""
+    """The user these credentials belong to, or None; as slow for unknown addresses. Only
+    reads, so the slow hash can run in a read-only transaction."""
     user = find_user(session, email)
     if user is None:
         check_password_hash(_unknown_user_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
-    user.last_sign_in_at = utcnow()
-    session.add(user)
     return user
 
 

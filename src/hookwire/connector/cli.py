@@ -5,23 +5,28 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hookwire.connector.bundle import Bundle
 from hookwire.connector.describe import describe as describe_definition
 from hookwire.connector.errors import ConnectorError, DefinitionError
-from hookwire.connector.listen import HookListener
 from hookwire.connector.loading import load_definition
-from hookwire.connector.runtime import Connector
-from hookwire.connector.validation import validate_definition
+
+if TYPE_CHECKING:
+    from hookwire.connector.runtime import Connector
+
+# The runtime (requests, Authlib, jsonschema) is imported by the commands that run it, so
+# that ``hookwire --help`` and ``hookwire connector --help`` start at once.
 
 BUNDLED = "hookwire.connector.bundled:CRM_CONNECTOR"
 SOURCE_HELP = "A .json or .py file, or module:NAME (default: the bundled CRM connector)."
 
 
 def _connector(source: str) -> Connector:
+    from hookwire.connector.runtime import Connector
+
     try:
         return Connector(load_definition(source))
     except ConnectorError as error:
@@ -84,7 +89,9 @@ def connector() -> None:
 @connector.command()
 @click.argument("source", default=BUNDLED)
 def validate(source: str) -> None:
-    """Check a definition; print each problem with its path."""
+    """Check a definition; print every problem with its path."""
+    from hookwire.connector.validation import validate_definition
+
     try:
         validate_definition(load_definition(source))
     except DefinitionError as error:
@@ -174,6 +181,8 @@ def listen(
     port: int,
 ) -> None:
     """Subscribe TRIGGER to a local catch URL; print each hook as perform returns it."""
+    from hookwire.connector.listen import HookListener
+
     listener = HookListener(
         _connector(source),
         trigger,

@@ -1,4 +1,9 @@
-"""Operation paths: ``triggers.trigger_record.operation.performSubscribe`` and short forms."""
+"""Operation paths: ``triggers.trigger_record.operation.performSubscribe`` and short forms.
+
+Every path into the definition (as ``hookwire connector export`` prints it) that ends at a
+component, its ``operation`` or one of its methods names something to run, and so does each
+short form; a component alone, or its ``operation``, means its ``perform``.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +44,9 @@ class Target:
 
 
 def parse_target(definition: Mapping[str, Any], text: str) -> Target:
-    """Accept the full path, ``key``, ``key.method``, ``test`` or ``connectionLabel``."""
+    """Accept a path into the definition (``triggers.key[.operation][.method]``,
+    ``authentication.test``, ``authentication.oauth2Config.getAccessToken``) or a short form
+    (``key``, ``key.method``, ``test``, ``connectionLabel``, ``getAccessToken``, …)."""
     parts = text.split(".")
     target = _full(parts) or _short(definition, parts)
     if target is None:
@@ -49,10 +56,14 @@ def parse_target(definition: Mapping[str, Any], text: str) -> Target:
 
 
 def _full(parts: list[str]) -> Target | None:
-    if len(parts) == 4 and parts[0] in COMPONENT_KINDS and parts[2] == "operation":
-        return Target(parts[0], parts[1], parts[3])
-    if len(parts) == 2 and parts[0] == "authentication" and parts[1] in AUTH_METHODS:
-        return Target("authentication", None, parts[1])
+    if len(parts) >= 2 and parts[0] in COMPONENT_KINDS:
+        rest = parts[3:] if parts[2:3] == ["operation"] else parts[2:]
+        if len(rest) > 1:
+            return None
+        return Target(parts[0], parts[1], rest[0] if rest else "perform")
+    if len(parts) == 2 and parts[0] == "authentication":
+        methods = AUTH_METHODS + OAUTH2_METHODS
+        return Target("authentication", None, parts[1]) if parts[1] in methods else None
     if parts[:2] == ["authentication", "oauth2Config"] and len(parts) == 3:
         return Target("authentication", None, parts[2])
     return None
@@ -95,8 +106,12 @@ def _check_exists(definition: Mapping[str, Any], target: Target, text: str) -> N
 
 
 def _choices(definition: Mapping[str, Any]) -> str:
-    keys = [key for kind in COMPONENT_KINDS for key in definition.get(kind, {})]
-    return f"use test, connectionLabel, or one of {', '.join(keys) or '(no operations)'}"
+    paths = [f"{kind}.{key}" for kind in COMPONENT_KINDS for key in definition.get(kind, {})]
+    return (
+        f"use authentication.test, authentication.connectionLabel, or one of "
+        f"{', '.join(paths) or '(no operations)'}, optionally with .operation.METHOD "
+        "(short forms: test, KEY, KEY.METHOD)"
+    )
 
 
 def component_operation(definition: Mapping[str, Any], target: Target) -> dict[str, Any]:

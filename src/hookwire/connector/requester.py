@@ -159,7 +159,7 @@ def retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta seconds or an HTTP date)."""
     if not value:
         return None
-    if value.strip().isdigit():
+    if value.strip().isascii() and value.strip().isdigit():  # isdigit() alone takes '²'
         return float(value.strip())
     try:
         moment = parsedate_to_datetime(value)

@@ -21,7 +21,13 @@ def lookup(namespace: Mapping[str, Any], path: str) -> Any:
     for step in path.split("."):
         if isinstance(value, Mapping):
             value = value.get(step)
-        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+        elif (
+            isinstance(value, list)
+            and step.isascii()
+            and step.isdigit()
+            and len(step) <= 9
+            and int(step) < len(value)
+        ):
             value = value[int(step)]
         else:
             return None

@@ -1,6 +1,8 @@
-"""Validate a definition: the JSON Schema, then the rules a schema cannot express.
+"""Validate a definition: the JSON Schema, and the rules a schema cannot express.
 
-Every problem is one line: the exact path, what is wrong, and what to change.
+Every problem is one line: the exact path, what is wrong, and what to change. All of them
+are reported at once: the rules look at whatever parts of a definition are well-formed
+enough to check, so fixing the schema's problems never uncovers a second round.
 """
 
 from __future__ import annotations
@@ -45,12 +47,12 @@ def validate_definition(definition: Mapping[str, Any]) -> dict[str, Any]:
     """The definition with callables replaced by their names; DefinitionError if invalid."""
     problems: list[str] = []
     data = normalize(definition, problems)
-    if not problems:
-        problems.extend(schema_problems(data))
-    if not problems:
-        problems.extend(rule_problems(data))
+    # A callable without an importable name is reported as such, not again as a null value.
+    unnamed = {problem.split(": ", 1)[0] for problem in problems}
+    problems.extend(line for line in schema_problems(data) if line.split(": ", 1)[0] not in unnamed)
+    problems.extend(rule_problems(data))
     if problems:
-        raise DefinitionError(problems)
+        raise DefinitionError(sorted(problems, key=lambda line: line.split(": ", 1)[0]))
     return data
 
 
@@ -184,32 +186,48 @@ def _unique(lines: Iterable[str]) -> list[str]:
 # rules beyond the schema
 
 
-def rule_problems(data: Mapping[str, Any]) -> list[str]:
-    """Keys, samples, hook methods, dynamic references, callables and placeholders."""
-    triggers = data.get("triggers", {})
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is an object; otherwise nothing to check (the schema says what is wrong)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def rule_problems(data: Any) -> list[str]:
+    """Keys, samples, hook methods, dynamic references, callables and placeholders.
+
+    Parts that are not of the schema's shape are skipped: their problems are the schema's.
+    """
+    data = _mapping(data)
+    triggers = _mapping(data.get("triggers"))
     problems: list[str] = []
     for kind in COMPONENT_KINDS:
-        for key, component in data.get(kind, {}).items():
-            problems.extend(_component_problems(kind, key, component))
+        for key, component in _mapping(data.get(kind)).items():
+            if isinstance(component, Mapping):
+                problems.extend(_component_problems(kind, key, component))
     for path, field in _fields(data):
         problems.extend(_dynamic_problems(path, field, triggers))
     for path, value in _strings(data):
         problems.extend(_string_problems(path, value))
-    auth = data.get("authentication", {})
-    problems.extend(_duplicate_keys(("authentication", "fields"), auth.get("fields", [])))
+    auth = _mapping(data.get("authentication"))
+    problems.extend(_duplicate_keys(("authentication", "fields"), _list(auth.get("fields"))))
     return problems
 
 
 def _component_problems(kind: str, key: str, component: Mapping[str, Any]) -> Iterator[str]:
     path = (kind, key)
-    if component["key"] != key:
+    if isinstance(component.get("key"), str) and component["key"] != key:
         yield (
             f"{format_path((*path, 'key'))}: {component['key']!r} does not match the entry "
             f"name {key!r}; make them equal"
         )
+    if not isinstance(component.get("operation"), Mapping):
+        return
     operation = component["operation"]
-    hidden = component["display"].get("hidden", False)
-    if not hidden and "sample" not in operation:
+    hidden = _mapping(component.get("display")).get("hidden", False)
+    if hidden is not True and "sample" not in operation:
         yield (
             f"{format_path((*path, 'operation'))}: missing 'sample'; visible operations need "
             "one (an example result), or set display.hidden to true"
@@ -217,7 +235,7 @@ def _component_problems(kind: str, key: str, component: Mapping[str, Any]) -> It
     if kind == "triggers":
         yield from _trigger_problems(path, operation)
     for list_name in ("inputFields", "outputFields"):
-        yield from _duplicate_keys((*path, "operation", list_name), operation.get(list_name, []))
+        yield from _duplicate_keys((*path, "operation", list_name), _list(operation.get(list_name)))
 
 
 def _trigger_problems(path: tuple[str, ...], operation: Mapping[str, Any]) -> Iterator[str]:
@@ -238,7 +256,7 @@ def _trigger_problems(path: tuple[str, ...], operation: Mapping[str, Any]) -> It
 def _duplicate_keys(path: tuple[Any, ...], fields: list[Any]) -> Iterator[str]:
     seen: dict[str, int] = {}
     for index, field in enumerate(fields):
-        if not isinstance(field, Mapping):
+        if not isinstance(field, Mapping) or not isinstance(field.get("key"), str):
             continue
         if field["key"] in seen:
             yield (
@@ -250,9 +268,10 @@ def _duplicate_keys(path: tuple[Any, ...], fields: list[Any]) -> Iterator[str]:
 
 def _fields(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Mapping[str, Any]]]:
     for kind in COMPONENT_KINDS:
-        for key, component in data.get(kind, {}).items():
+        for key, component in _mapping(data.get(kind)).items():
+            operation = _mapping(_mapping(component).get("operation"))
             for list_name in ("inputFields", "outputFields"):
-                for index, field in enumerate(component["operation"].get(list_name, [])):
+                for index, field in enumerate(_list(operation.get(list_name))):
                     if isinstance(field, Mapping):
                         yield (kind, key, "operation", list_name, index), field
 
@@ -261,7 +280,7 @@ def _dynamic_problems(
     path: tuple[Any, ...], field: Mapping[str, Any], triggers: Mapping[str, Any]
 ) -> Iterator[str]:
     dynamic = field.get("dynamic")
-    if dynamic and dynamic.split(".")[0] not in triggers:
+    if isinstance(dynamic, str) and dynamic and dynamic.split(".")[0] not in triggers:
         names = ", ".join(sorted(triggers)) or "none defined"
         yield (
             f"{format_path((*path, 'dynamic'))}: {dynamic!r} names no trigger "

@@ -5,9 +5,13 @@ from flask import Flask
 from hookwire.crm.graphql.endpoint import graphql_api
 from hookwire.crm.openapi import openapi_api
 from hookwire.crm.rest import group_by_api, metadata_api, records_api
+from hookwire.crm.rest.params import ROUTE_CONVERTERS
 
 
 def register_crm(app: Flask) -> None:
+    # Before the routes that use them: ``<object:…>`` and ``<record:…>`` leave the fixed
+    # segments (batch, restore, duplicates, merge, groupBy) to their own routes.
+    app.url_map.converters.update(ROUTE_CONVERTERS)
     app.register_blueprint(metadata_api)
     app.register_blueprint(records_api)
     app.register_blueprint(group_by_api)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,14 +13,19 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from hookwire.crm.field_settings import readable_settings
 from hookwire.crm.field_types import (
+    OPTION_TYPES,
     FieldType,
     RelationType,
     morph_field_name,
     relation_column,
 )
+from hookwire.database import reader
 from hookwire.errors import BadRequest
 from hookwire.models import FieldMetadata, ObjectMetadata, Workspace
+
+log = logging.getLogger(__name__)
 
 
 class Memoizing:
@@ -249,13 +256,49 @@ class CatalogCache:
         snapshot = self._snapshots.get(workspace_id)
         if snapshot is not None and snapshot.version == version:
             return snapshot
-        with Session(self._engine) as session:
+        with Session(reader(self._engine)) as session:
             snapshot = load_catalog(session, workspace_id)
         with self._lock:
             current = self._snapshots.get(workspace_id)
             if current is None or current.version <= snapshot.version:
                 self._snapshots[workspace_id] = snapshot
         return snapshot
+
+
+# What metadata names and SELECT option values must be: camelCase names of at most 63
+# characters, UPPER_SNAKE_CASE values. GraphQL, SQL paths and URLs all take these as they are.
+NAME_PATTERN = re.compile(r"[a-z][a-zA-Z0-9]{0,62}")
+OPTION_VALUE_PATTERN = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def is_name(value: Any) -> bool:
+    return isinstance(value, str) and NAME_PATTERN.fullmatch(value) is not None
+
+
+def _servable_object(row: ObjectMetadata) -> bool:
+    return is_name(row.name_singular) and is_name(row.name_plural)
+
+
+def _servable_field(row: FieldMetadata) -> bool:
+    """Whether every API can serve the field: a valid name, a known type, and for a SELECT or
+    MULTI_SELECT at least one valid option. Rows stored before these were checked on write
+    may be otherwise; they are left out of the catalog (and logged) rather than breaking
+    the workspace's GraphQL schema for every request."""
+    if not is_name(row.name) or row.type not in FieldType.__members__:
+        return False
+    return row.type not in OPTION_TYPES or bool(_readable_options(row.options))
+
+
+def _readable_options(options: Any) -> list[dict[str, Any]] | None:
+    if not isinstance(options, list):
+        return None
+    return [
+        option
+        for option in options
+        if isinstance(option, dict)
+        and isinstance(option.get("value"), str)
+        and OPTION_VALUE_PATTERN.fullmatch(option["value"])
+    ]
 
 
 def load_catalog(session: Session, workspace_id: str) -> Catalog:
@@ -274,7 +317,25 @@ def load_catalog(session: Session, workspace_id: str) -> Catalog:
     ).all()
     fields_by_object: dict[str, list[FieldSpec]] = {}
     for row in fields:
-        fields_by_object.setdefault(row.object_id, []).append(field_spec(row))
+        if _servable_field(row):
+            fields_by_object.setdefault(row.object_id, []).append(field_spec(row))
+        else:
+            log.warning(
+                "workspace %s: field %s (%r, %s) is not servable; left out of the APIs",
+                workspace_id,
+                row.id,
+                row.name,
+                row.type,
+            )
+    for row in objects:
+        if not _servable_object(row):
+            log.warning(
+                "workspace %s: object %s (%r/%r) is not servable; left out of the APIs",
+                workspace_id,
+                row.id,
+                row.name_singular,
+                row.name_plural,
+            )
     return Catalog(
         workspace_id=workspace.id,
         display_name=workspace.display_name,
@@ -297,6 +358,7 @@ def load_catalog(session: Session, workspace_id: str) -> Catalog:
                 fields=tuple(fields_by_object.get(o.id, ())),
             )
             for o in objects
+            if _servable_object(o)
         ),
     )
 
@@ -315,6 +377,6 @@ def field_spec(row: FieldMetadata) -> FieldSpec:
         is_nullable=row.is_nullable,
         is_unique=row.is_unique,
         default_value=row.default_value,
-        options=row.options,
-        settings=row.settings,
+        options=_readable_options(row.options) if row.options is not None else None,
+        settings=readable_settings(row.type, row.settings) or None,
     )

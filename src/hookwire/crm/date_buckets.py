@@ -59,8 +59,8 @@ _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
-_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{2}):?(\d{2})?$")
-_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-/]*$")
+_OFFSET = re.compile(r"(?:UTC|GMT)?([+-])([0-9]{2}):?([0-9]{2})?")
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+\-/]*")
 _LOCAL_TIME_FUNCTION = "hookwire_local_time"
 
 
@@ -75,13 +75,13 @@ class TimeZone:
     def parse(cls, text: str, where: str) -> TimeZone:
         if text.upper() in ("UTC", "GMT", "Z", "ETC/UTC"):
             return cls(None)
-        offset = _OFFSET.match(text)
+        offset = _OFFSET.fullmatch(text)
         if offset:
             sign, hours, minutes = offset.groups()
             total = int(hours) * 60 + int(minutes or 0)
             if total <= 14 * 60 and int(minutes or 0) < 60:
                 return cls(None, total if sign == "+" else -total)
-        elif _ZONE_NAME.match(text):
+        elif _ZONE_NAME.fullmatch(text):
             try:
                 ZoneInfo(text)
                 return cls(text)

@@ -13,13 +13,13 @@ import sqlalchemy as sa
 
 from hookwire.crm.field_types import ValueKind
 
-_SAFE_PART = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_SAFE_PART = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 def document_expression_sql(dialect: str, path: tuple[str, ...], kind: ValueKind) -> str:
     """The SQL text for the value at ``path`` in ``record.data``, typed as ``kind``."""
     for part in path:
-        if not _SAFE_PART.match(part):
+        if not _SAFE_PART.fullmatch(part):  # match() with $ would take "name\n"
             raise ValueError(f"unsafe path part {part!r}")
     if dialect == "sqlite":
         # json_extract returns native SQLite values: numbers compare as numbers.

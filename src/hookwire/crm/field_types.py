@@ -177,7 +177,10 @@ def unique_subfield(field_type: FieldType | str) -> SubField | None:
 _TEXT = {"type": "string"}
 _NUMBER = {"type": "number"}
 _STRING_LIST = {"type": "array", "items": {"type": "string"}}
-_UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+# A format, not a pattern: JSON Schema patterns are searched, and in Python's re a "$" also
+# matches before a trailing newline ("…\n" would pass); the "uuid" format checker (see
+# crm.validation) takes the whole string.
+_UUID = {"type": "string", "format": "uuid"}
 
 _SUBFIELD_SCHEMAS: dict[ValueKind, dict[str, Any]] = {
     ValueKind.TEXT: {"type": ["string", "null"]},
@@ -190,7 +193,7 @@ _SUBFIELD_SCHEMAS: dict[ValueKind, dict[str, Any]] = {
 _FILE_ITEM = {
     "type": "object",
     "properties": {
-        "fileId": {"type": "string", "pattern": _UUID_PATTERN},
+        "fileId": _UUID,
         "label": {"type": "string", "minLength": 1},
         "extension": {"type": ["string", "null"]},
     },
@@ -232,7 +235,7 @@ def value_schema(field_type: FieldType | str, options: list[dict] | None) -> dic
         case FieldType.DATE_TIME:
             return {"type": "string", "format": "date-time"}
         case FieldType.UUID | FieldType.RELATION | FieldType.MORPH_RELATION:
-            return {"type": "string", "pattern": _UUID_PATTERN}
+            return dict(_UUID)
         case FieldType.FILES:
             return {"type": "array", "items": _FILE_ITEM}
         case FieldType.SELECT:

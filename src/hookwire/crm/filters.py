@@ -69,19 +69,67 @@ class OrderKey:
 _CONJUNCTIONS = ("and", "or", "not")
 _LIST_ONLY = (Comparator.IN, Comparator.CONTAINS_ANY)
 
+# Bounds on one filter and one sort, the same for REST and GraphQL; SQLite refuses expressions
+# nested more than 1,000 deep, which a flat OR of n conditions already is n deep.
+MAX_FILTER_DEPTH = 16  # and/or/not levels
+MAX_FILTER_CONDITIONS = 200
+MAX_FILTER_VALUES = 1_000  # items in one [in] or [containsAny] list
+MAX_ORDER_KEYS = 16
+
+
+def too_deep(what: str) -> BadRequest:
+    return BadRequest(
+        f"{what}: and/or/not nested more than {MAX_FILTER_DEPTH} levels deep; "
+        f"the limit is {MAX_FILTER_DEPTH}"
+    )
+
+
+def check_filter_bounds(node: FilterNode, what: str = "filter") -> FilterNode:
+    """Refuse a filter nested more than ``MAX_FILTER_DEPTH`` levels, with more than
+    ``MAX_FILTER_CONDITIONS`` conditions or a list of more than ``MAX_FILTER_VALUES`` values.
+    Iterative, so a tree of any depth is measured without recursion."""
+    conditions = 0
+    stack: list[tuple[FilterNode, int]] = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, Condition):
+            conditions += 1
+            if isinstance(current.value, list) and len(current.value) > MAX_FILTER_VALUES:
+                raise BadRequest(
+                    f"{what}: '{current.field}[{current.comparator}]' lists "
+                    f"{len(current.value)} values; the limit is {MAX_FILTER_VALUES}"
+                )
+            continue
+        if depth >= MAX_FILTER_DEPTH:
+            raise too_deep(what)
+        stack.extend((operand, depth + 1) for operand in current.operands)
+    if conditions > MAX_FILTER_CONDITIONS:
+        raise BadRequest(
+            f"{what}: {conditions} conditions; the limit is {MAX_FILTER_CONDITIONS} per filter"
+        )
+    return node
+
+
+def check_order_bounds(count: int, what: str = "order_by") -> None:
+    if count > MAX_ORDER_KEYS:
+        raise BadRequest(f"{what}: {count} sort keys; the limit is {MAX_ORDER_KEYS}")
+
 
 def parse_filter(text: str) -> FilterNode:
     parser = _FilterParser(text)
     nodes = parser.parse_list()
     if parser.pos != len(text):
         parser.fail("unexpected character")
-    return nodes[0] if len(nodes) == 1 else Conjunction("and", tuple(nodes))
+    node = nodes[0] if len(nodes) == 1 else Conjunction("and", tuple(nodes))
+    return check_filter_bounds(node)
 
 
 class _FilterParser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
+        self.conditions = 0
 
     def fail(self, problem: str) -> None:
         near = self.text[self.pos : self.pos + 20] or "end of input"
@@ -111,14 +159,24 @@ class _FilterParser:
         for operator in _CONJUNCTIONS:
             if self.text.startswith(operator + "(", self.pos):
                 self.pos += len(operator) + 1
+                self.depth += 1
+                if self.depth > MAX_FILTER_DEPTH:
+                    raise too_deep("filter")
                 operands = self.parse_list()
                 self.expect(")")
+                self.depth -= 1
                 if operator == "not" and len(operands) > 1:
                     operands = [Conjunction("and", tuple(operands))]
                 return Conjunction(operator, tuple(operands))
         return self.parse_condition()
 
     def parse_condition(self) -> Condition:
+        self.conditions += 1
+        if self.conditions > MAX_FILTER_CONDITIONS:
+            raise BadRequest(
+                f"filter: more than {MAX_FILTER_CONDITIONS} conditions; the limit is "
+                f"{MAX_FILTER_CONDITIONS} per filter"
+            )
         start = self.pos
         while self.peek() not in ("[", "", ",", ")"):
             self.pos += 1
@@ -153,6 +211,11 @@ class _FilterParser:
             while self.peek() != "]":
                 if not self.peek():
                     self.fail("unclosed '['")
+                if len(items) == MAX_FILTER_VALUES:
+                    raise BadRequest(
+                        f"filter: a list of more than {MAX_FILTER_VALUES} values; the limit is "
+                        f"{MAX_FILTER_VALUES}"
+                    )
                 items.append(self.parse_scalar(stops=",]"))
                 if self.peek() == ",":
                     self.pos += 1
@@ -196,7 +259,9 @@ def mentions_field(node: FilterNode, name: str) -> bool:
 
 def parse_order_by(text: str) -> list[OrderKey]:
     keys: list[OrderKey] = []
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    items = [part for part in (part.strip() for part in text.split(",")) if part]
+    check_order_bounds(len(items))
+    for item in items:
         field, _, rest = item.partition("[")
         direction = Direction.ASC_NULLS_FIRST
         if rest:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,8 +9,9 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 from sqlmodel import Session, select
 
-from hookwire.crm.catalog import field_spec, load_catalog
+from hookwire.crm.catalog import OPTION_VALUE_PATTERN, field_spec, is_name, load_catalog
 from hookwire.crm.expressions import document_expression
+from hookwire.crm.field_settings import check_settings, readable_settings
 from hookwire.crm.field_types import (
     OPTION_TYPES,
     SCALAR_KINDS,
@@ -34,8 +34,6 @@ from hookwire.crm.validation import FORMAT_CHECKER
 from hookwire.errors import BadRequest, NotFound
 from hookwire.models import FieldMetadata, ObjectMetadata, Record, Workspace, utcnow
 
-NAME_PATTERN = re.compile(r"^[a-z][a-zA-Z0-9]{0,62}$")
-OPTION_VALUE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 # Object names that would collide with API routes, GraphQL root fields or shared types.
 RESERVED_OBJECT_NAMES = frozenset(
     {
@@ -87,7 +85,7 @@ def _check_field_name(name: Any) -> str:
 
 
 def _check_name(name: Any, what: str) -> str:
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    if not is_name(name):  # fullmatch: "widget\n" is no name
         raise BadRequest(
             f"{what}: expected a camelCase name (a lowercase letter, then letters or digits, "
             f"63 characters at most), got {name!r}"
@@ -273,7 +271,7 @@ def _relation_fields(session: Session, workspace_id: str) -> list[FieldMetadata]
 def _retarget_relations(session: Session, workspace_id: str, old: str, new: str) -> None:
     """Relation fields name their target by ``nameSingular``: follow the object's rename."""
     for field in _relation_fields(session, workspace_id):
-        settings = field.settings or {}
+        settings = readable_settings(field.type, field.settings)
         if old in (settings.get("targetObjects") or ()):
             # Its records keep the target's name in their keys (``ownerPersonId``).
             raise BadRequest(
@@ -310,7 +308,7 @@ def delete_object(session: Session, workspace_id: str, object_id: str) -> Object
 
 
 def _points_at(field: FieldMetadata, object_name: str) -> bool:
-    settings = field.settings or {}
+    settings = readable_settings(field.type, field.settings)
     return settings.get("targetObject") == object_name or object_name in (
         settings.get("targetObjects") or ()
     )
@@ -375,7 +373,7 @@ def _check_options(field_type: FieldType, options: Any) -> list[dict[str, Any]] 
             raise BadRequest(f"{where}: expected an object with value and label")
         _unknown_keys(option, {"id", "value", "label", "position", "color"}, where)
         value = option.get("value")
-        if not isinstance(value, str) or not OPTION_VALUE_PATTERN.match(value):
+        if not isinstance(value, str) or not OPTION_VALUE_PATTERN.fullmatch(value):
             raise BadRequest(
                 f"{where}.value: expected UPPER_SNAKE_CASE (e.g. IN_PROGRESS), got {value!r}"
             )
@@ -384,14 +382,20 @@ def _check_options(field_type: FieldType, options: Any) -> list[dict[str, Any]] 
         seen.add(value)
         checked.append(
             {
-                "id": option.get("id") or f"option-{value.lower()}",
+                "id": _check_text(option.get("id"), f"{where}.id") or f"option-{value.lower()}",
                 "value": value,
                 "label": _check_label(option.get("label"), f"{where}.label"),
-                "position": option.get("position", index),
-                "color": option.get("color", "gray"),
+                "position": _check_position(option.get("position", index), f"{where}.position"),
+                "color": _check_text(option.get("color"), f"{where}.color") or "gray",
             }
         )
     return checked
+
+
+def _check_position(value: Any, what: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadRequest(f"{what}: expected a number, got {value!r}")
+    return value
 
 
 def _check_default(field_type: FieldType, options: list | None, default: Any) -> Any:
@@ -448,7 +452,7 @@ def create_field(session: Session, workspace_id: str, body: Any) -> FieldMetadat
         is_nullable=_check_bool(body.get("isNullable", True), "isNullable"),
         default_value=_check_default(field_type, options, body.get("defaultValue")),
         options=options,
-        settings=plan.settings if plan else _plain_settings(body.get("settings")),
+        settings=plan.settings if plan else check_settings(field_type, body.get("settings")),
         description=_check_text(body.get("description"), "description"),
         is_unique=_check_unique(field_type, body.get("isUnique", False)),
     )
@@ -492,13 +496,10 @@ def _relation_plan(
                 f"relationCreationPayload: only RELATION fields have one, not {field_type}"
             )
         return None
-    return plan_relation(session, owner, name, label, field_type, body.get("settings"), payload)
-
-
-def _plain_settings(settings: Any) -> dict[str, Any] | None:
-    if settings is not None and not isinstance(settings, dict):
-        raise BadRequest("settings: expected an object")
-    return settings
+    settings = body.get("settings")
+    if isinstance(settings, dict):
+        check_settings(field_type, settings)
+    return plan_relation(session, owner, name, label, field_type, settings, payload)
 
 
 def _claim_existing(session: Session, row: FieldMetadata) -> None:
@@ -511,7 +512,9 @@ def _claim_existing(session: Session, row: FieldMetadata) -> None:
         )
     }
     try:
-        scope = UniqueScope(row.object_id, owner.name_singular, (field_spec(row),))
+        scope = UniqueScope(
+            row.object_id, owner.name_singular, (field_spec(row),), owner.workspace_id
+        )
         claim(session, scope, documents)
     except BadRequest as taken:
         raise BadRequest(

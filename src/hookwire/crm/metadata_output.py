@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from sqlmodel import Session, select
 
 from hookwire.crm.documents import iso_timestamp
+from hookwire.crm.field_settings import readable_settings
 from hookwire.crm.field_types import FieldType, RelationType
 from hookwire.models import FieldMetadata, ObjectMetadata
 
@@ -147,7 +148,7 @@ class WorkspaceMetadata:
         the inverse field on the target object; None for other fields."""
         if field["type"] != FieldType.RELATION:
             return None
-        settings = field["settings"] or {}
+        settings = readable_settings(field["type"], field["settings"])
         kind = RelationType(settings.get("relationType", RelationType.MANY_TO_ONE))
         return self._relation(field, kind, settings.get("targetObject"))
 
@@ -155,7 +156,7 @@ class WorkspaceMetadata:
         """One many-to-one ``Relation`` per target of a MORPH_RELATION field; None for others."""
         if field["type"] != FieldType.MORPH_RELATION:
             return None
-        targets = (field["settings"] or {}).get("targetObjects") or ()
+        targets = readable_settings(field["type"], field["settings"]).get("targetObjects") or ()
         relations = (self._relation(field, RelationType.MANY_TO_ONE, t) for t in targets)
         return [relation for relation in relations if relation is not None]
 
@@ -182,12 +183,12 @@ class WorkspaceMetadata:
         """The field on ``target`` that is the other side: named by ``targetFieldName`` (a
         morph relation: ``targetFieldNames[target]``), or else the one whose settings point
         back at ``field``."""
-        settings = field["settings"] or {}
+        settings = readable_settings(field["type"], field["settings"])
         named = settings.get("targetFieldName") or (settings.get("targetFieldNames") or {}).get(
             target["nameSingular"]
         )
         for candidate in target["fields"]:
-            settings = candidate["settings"] or {}
+            settings = readable_settings(candidate["type"], candidate["settings"])
             if named is not None:
                 if candidate["name"] == named:
                     return candidate

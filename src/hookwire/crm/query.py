@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from hookwire.crm.catalog import ObjectSpec
 from hookwire.crm.documents import iso_timestamp, parse_timestamp
 from hookwire.crm.expressions import document_expression
 from hookwire.crm.field_types import SCALAR_KINDS, FieldType, ValueKind, is_composite, subfields
-from hookwire.crm.filters import Comparator, Condition, Conjunction, FilterNode, OrderKey
+from hookwire.crm.filters import (
+    Comparator,
+    Condition,
+    Conjunction,
+    FilterNode,
+    OrderKey,
+    check_filter_bounds,
+    check_order_bounds,
+)
 from hookwire.crm.search import search_clause
 from hookwire.errors import BadRequest
+from hookwire.inputs import loads
 from hookwire.models import Record
 
 _COLUMNS: dict[str, tuple[sa.ColumnElement, ValueKind]] = {
@@ -29,6 +41,9 @@ _COLUMNS: dict[str, tuple[sa.ColumnElement, ValueKind]] = {
 }
 _TIMESTAMP_COLUMNS = frozenset({"createdAt", "updatedAt", "deletedAt"})
 SEARCH_FIELD = "searchVector"
+_TEXT_COMPARATORS = frozenset(
+    {Comparator.LIKE, Comparator.ILIKE, Comparator.STARTS_WITH, Comparator.ENDS_WITH}
+)
 _NOT_NULL_COLUMNS = frozenset({"id", "position", "createdAt", "updatedAt"})
 
 
@@ -42,12 +57,20 @@ class Operand:
     is_timestamp_column: bool = False
     never_null: bool = False
     is_timestamp_text: bool = False  # DATE_TIME in the document: compared in stored ISO form
+    dialect: str = "sqlite"
+
+    @property
+    def is_text(self) -> bool:
+        """Whether the value is text that like, ilike, startsWith and endsWith can match."""
+        return self.kind is ValueKind.TEXT and not self.is_timestamp_column
 
     def coerce(self, raw: Any) -> Any:
         """Turn a value from a URL or a cursor into what SQL compares against."""
         if raw is None:
             return None
         try:
+            if self.kind in (ValueKind.LIST, ValueKind.JSON):
+                return self._json_value(raw)  # only cursors carry these: sorts, not filters
             if self.kind is ValueKind.TEXT and not isinstance(raw, str):
                 raise ValueError(raw)  # only a forged cursor carries this
             if self.is_timestamp_column:
@@ -55,25 +78,62 @@ class Operand:
             if self.is_timestamp_text:
                 return iso_timestamp(parse_timestamp(raw))
             if self.kind is ValueKind.NUMBER:
-                return _number(raw)
+                number = _number(raw)
+                if self.dialect == "postgresql" and self.name not in _COLUMNS:
+                    # A document number is compared as numeric: bind one, exactly (the float's
+                    # shortest repr, as the JSON holds it). Untyped, an [in] list mixing 1 and
+                    # 1e30 binds an int2 beside a float8, which PostgreSQL reads as integers.
+                    exact = Decimal(repr(number)) if isinstance(number, float) else number
+                    return sa.literal(exact, sa.Numeric())
+                return number
             if self.kind is ValueKind.BOOLEAN:
                 # A typed parameter: SQLAlchemy refuses < and > against a bare True or False.
                 return sa.literal(_boolean(raw), sa.Boolean())
-        except ValueError:
-            expected = {ValueKind.NUMBER: "a number", ValueKind.BOOLEAN: "true or false"}
+        except (ValueError, OverflowError):
+            expected = {
+                ValueKind.TEXT: "text",
+                ValueKind.NUMBER: "a number",
+                ValueKind.BOOLEAN: "true or false",
+                ValueKind.LIST: "a value of the sort key",
+                ValueKind.JSON: "a value of the sort key",
+            }[self.kind]
+            if self.is_timestamp_column or self.is_timestamp_text:
+                expected = "an ISO 8601 date-time"
             raise BadRequest(
-                f"filter: '{self.name}' expects "
-                f"{expected.get(self.kind, 'an ISO 8601 date-time')}, got '{raw}'"
+                f"filter: '{self.name}' expects {expected}, got '{str(raw)[:100]}'"
             ) from None
         return raw
 
+    def _json_value(self, raw: Any) -> Any:
+        """A cursor's value of an array or JSON sort key, as the database gave it: on
+        PostgreSQL any JSON value (compared as jsonb); on SQLite, whose json_extract gives
+        arrays and objects as JSON text, a string or a number."""
+        if self.dialect == "postgresql":
+            return sa.literal(raw, JSONB())
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+            raise ValueError(raw)
+        return _number(raw) if not isinstance(raw, str) else raw
+
+
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+_INT64 = 2**63
+
 
 def _number(raw: Any) -> int | float:
+    """A finite number from a URL or a cursor; an integer beyond 64 bits, which neither
+    database binds as an integer, compares as the nearest double."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise ValueError(raw)
-    if not isinstance(raw, str):
-        return raw
-    return int(raw) if raw.lstrip("-").isdigit() else float(raw)
+    if isinstance(raw, str):
+        text = raw.strip()
+        if len(text) > 400:
+            raise ValueError(raw)  # no finite double has more digits than this
+        raw = int(text) if _ASCII_INTEGER.fullmatch(text) else float(text)
+    if isinstance(raw, int):
+        return raw if -_INT64 <= raw < _INT64 else float(raw)
+    if not math.isfinite(raw):
+        raise ValueError(raw)
+    return raw
 
 
 def _boolean(raw: Any) -> bool:
@@ -91,7 +151,12 @@ def operand(spec: ObjectSpec, name: str, dialect: str) -> Operand:
     if name in _COLUMNS:
         column, kind = _COLUMNS[name]
         return Operand(
-            name, column, kind, name in _TIMESTAMP_COLUMNS, never_null=name in _NOT_NULL_COLUMNS
+            name,
+            column,
+            kind,
+            name in _TIMESTAMP_COLUMNS,
+            never_null=name in _NOT_NULL_COLUMNS,
+            dialect=dialect,
         )
     head, _, sub = name.partition(".")
     field = spec.field_named(head)
@@ -125,14 +190,24 @@ def operand(spec: ObjectSpec, name: str, dialect: str) -> Operand:
         document_expression(dialect, path, kind),
         kind,
         is_timestamp_text=field.type is FieldType.DATE_TIME,
+        dialect=dialect,
     )
 
 
 def filter_clause(spec: ObjectSpec, node: FilterNode, dialect: str) -> sa.ColumnElement:
+    """``node`` as SQL, once it is within the bounds every filter is held to."""
+    return _filter_clause(spec, check_filter_bounds(node), dialect)
+
+
+def _filter_clause(spec: ObjectSpec, node: FilterNode, dialect: str) -> sa.ColumnElement:
     if isinstance(node, Conjunction):
-        clauses = [filter_clause(spec, operand_node, dialect) for operand_node in node.operands]
+        clauses = [_filter_clause(spec, operand_node, dialect) for operand_node in node.operands]
         if node.operator == "not":
-            return sa.not_(clauses[0])
+            # not({}) : {} selects every record, so its negation selects none.
+            return sa.not_(clauses[0]) if clauses else sa.false()
+        if not clauses:
+            # An empty and() selects every record, an empty or() none (SQL has no empty AND).
+            return sa.true() if node.operator == "and" else sa.false()
         return sa.and_(*clauses) if node.operator == "and" else sa.or_(*clauses)
     if node.field == SEARCH_FIELD or node.comparator is Comparator.SEARCH:
         return _search_clause(spec, node, dialect)
@@ -174,6 +249,15 @@ def _condition_clause(target: Operand, node: Condition, dialect: str) -> sa.Colu
         return expr.in_([target.coerce(item) for item in raw])
     if isinstance(raw, list):
         raise BadRequest(f"filter: '{node.field}[{comparator}]' expects one value, got a list")
+    if comparator in _TEXT_COMPARATORS:
+        if not target.is_text:
+            what = "a date-time" if target.is_timestamp_column else f"a {target.kind}"
+            raise BadRequest(
+                f"filter: '{node.field}[{comparator}]' matches text, and '{node.field}' is "
+                f"{what}; use eq, neq, in, gt, gte, lt, lte or is"
+            )
+        if not isinstance(raw, str):
+            raise BadRequest(f"filter: '{node.field}[{comparator}]' expects text, got {raw!r}")
     if comparator in (Comparator.STARTS_WITH, Comparator.ENDS_WITH):
         pattern = _like_escaped(raw)
         pattern = f"{pattern}%" if comparator is Comparator.STARTS_WITH else f"%{pattern}"
@@ -235,6 +319,7 @@ class SortKey:
 
 def sort_keys(spec: ObjectSpec, keys: list[OrderKey], dialect: str) -> list[SortKey]:
     """The requested keys, then ``id`` as the tie-breaker that makes the order total."""
+    check_order_bounds(len(keys))
     resolved = [
         SortKey(
             operand(spec, key.field, dialect), key.direction.ascending, key.direction.nulls_first
@@ -281,7 +366,7 @@ def encode_cursor(values: list[Any]) -> str:
 
 def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values = loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), "cursor")
         if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError
         return [key.operand.coerce(value) for key, value in zip(keys, values, strict=True)]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from hookwire.crm.actors import SYSTEM, Actor
@@ -48,7 +49,8 @@ from hookwire.crm.unique_keys import (
     unique_value,
 )
 from hookwire.crm.validation import validate_record
-from hookwire.errors import BadRequest, NotFound
+from hookwire.crm.versions import IfMatch
+from hookwire.errors import BadRequest, Conflict, NotFound
 from hookwire.models import Record, utcnow
 
 DEFAULT_LIMIT = 60
@@ -118,6 +120,12 @@ class RecordStore:
 
     Every write records who made it (``actor``), keeps unique fields and the search index in
     step, and reports one change per record to ``sink`` in the same transaction.
+
+    Concurrent writers never lose each other's changes: a record is changed only after it is
+    locked and read again (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the write
+    transaction holds the database's write lock from its first statement, see
+    ``hookwire.database``), so a read-modify-write sees every committed write before it, and
+    a record destroyed meanwhile is a 404, never a write to a row that is gone.
     """
 
     def __init__(
@@ -126,12 +134,15 @@ class RecordStore:
         catalog: Catalog,
         sink: ChangeSink | None = None,
         actor: Actor = SYSTEM,
+        max_batch: int | None = None,  # records one create_many may take (None: no limit)
     ) -> None:
         self.session = session
         self.catalog = catalog
         self.sink = sink
         self.actor = actor
+        self.max_batch = max_batch
         self.dialect = session.get_bind().dialect.name
+        self._locked: set[str] = set()  # ids of the rows this transaction has locked
 
     def _emit(
         self,
@@ -225,7 +236,41 @@ class RecordStore:
         row = self.session.exec(statement).first()
         if row is None:
             raise NotFound(f"{spec.label_singular} with id {record_id} not found")
+        if for_update:
+            self._locked.add(row.id)
         return row
+
+    def _lock(self, spec: ObjectSpec, row: Record) -> Record:
+        """``row`` locked for this transaction and as it is now: read again ``FOR UPDATE``
+        unless this transaction locked it already; 404 if it is gone."""
+        if row.id in self._locked:
+            return row
+        statement = (
+            select(Record)
+            .where(
+                Record.id == row.id,
+                Record.object_id == row.object_id,
+                Record.workspace_id == row.workspace_id,
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        locked = self.session.exec(statement).first()
+        if locked is None:
+            raise NotFound(f"{spec.label_singular} with id {row.id} not found")
+        self._locked.add(locked.id)
+        return locked
+
+    def _flush(self, spec: ObjectSpec) -> None:
+        """Flush; a row that vanished under a write (which locking first prevents) is a 409,
+        not a 500."""
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise Conflict(
+                f"{spec.label_singular}: another request changed or deleted this record at "
+                "the same time; fetch it again and retry"
+            ) from None
 
     def _rows(
         self, spec: ObjectSpec, node: FilterNode, *, deleted: bool | None, what: str
@@ -249,6 +294,7 @@ class RecordStore:
                 f"filter: more than {MAX_BULK} {spec.label_plural.lower()} match; {what} at most "
                 f"{MAX_BULK} at once, so narrow the filter"
             )
+        self._locked.update(row.id for row in rows)
         return rows
 
     # creates
@@ -261,6 +307,11 @@ class RecordStore:
         (restoring it if it was soft-deleted)."""
         if not isinstance(items, list) or not items:
             raise BadRequest("body: expected a non-empty JSON array of records")
+        if self.max_batch is not None and len(items) > self.max_batch:
+            raise BadRequest(
+                f"body: {len(items):,} records in one batch; the limit is {self.max_batch:,} "
+                "(HOOKWIRE_MAX_BATCH)"
+            )
         many = len(items) > 1
         items = [
             resolve_relation_inputs(
@@ -290,10 +341,15 @@ class RecordStore:
     def _insert(self, spec: ObjectSpec, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not items:
             return []
-        given = [parse_id(item["id"]) for item in items if "id" in item]
-        if len(set(given)) != len(given) or self._existing_ids(given):
+        # An id left out or null: the server makes one.
+        given = [parse_id(item["id"]) for item in items if item.get("id") is not None]
+        if len(set(given)) != len(given) or self._existing_ids(spec, given):
+            # Only this workspace's records are looked at: ids are per workspace.
             raise BadRequest("id: a record with this id already exists")
-        ids = [parse_id(item["id"]) if "id" in item else str(uuid.uuid4()) for item in items]
+        ids = [
+            parse_id(item["id"]) if item.get("id") is not None else str(uuid.uuid4())
+            for item in items
+        ]
         now = utcnow()
         base_position = time.time()
         rows = [
@@ -323,8 +379,9 @@ class RecordStore:
         matches: list[Record | None] = []
         for index, item in enumerate(items):
             found: dict[str, Record] = {}
-            if "id" in item:
-                row = self.session.get(Record, parse_id(item["id"]))
+            if item.get("id") is not None:
+                key = {"workspace_id": spec.workspace_id, "id": parse_id(item["id"])}
+                row = self.session.get(Record, key)
                 if row is not None and row.object_id == spec.id:
                     found[row.id] = row
             document = new_document(spec, item, SYSTEM)
@@ -355,7 +412,11 @@ class RecordStore:
 
     # updates
 
-    def update(self, spec: ObjectSpec, record_id: str, patch: Any) -> dict[str, Any]:
+    def update(
+        self, spec: ObjectSpec, record_id: str, patch: Any, *, if_match: IfMatch | None = None
+    ) -> dict[str, Any]:
+        """Change the fields in ``patch``; with ``if_match``, only if the record is still the
+        version it names (else 412)."""
         record_id = parse_id(record_id)
         patch = self._checked_patch(spec, patch, record_id)
         row = self._row(spec, record_id, for_update=True)
@@ -363,7 +424,12 @@ class RecordStore:
             raise NotFound(
                 f"{spec.label_singular} with id {record_id} is deleted; restore it first"
             )
+        self._check_version(spec, row, if_match)
         return self._apply_update(spec, row, patch)
+
+    def _check_version(self, spec: ObjectSpec, row: Record, if_match: IfMatch | None) -> None:
+        if if_match is not None:
+            if_match.check(spec.label_singular.lower(), record_output(spec, row))
 
     def update_many(self, spec: ObjectSpec, node: FilterNode, patch: Any) -> list[dict[str, Any]]:
         """Apply ``patch`` to every live record matching ``node``, in one transaction."""
@@ -385,6 +451,7 @@ class RecordStore:
     def _apply_update(
         self, spec: ObjectSpec, row: Record, patch: dict[str, Any], *, restore: bool = False
     ) -> dict[str, Any]:
+        row = self._lock(spec, row)
         before = record_output(spec, row)
         if "position" in patch:
             patch = dict(patch)
@@ -401,7 +468,7 @@ class RecordStore:
             row.deleted_at = None
         row.updated_at = utcnow()
         self.session.add(row)
-        self.session.flush()
+        self._flush(spec)
         after = record_output(spec, row)
         changed = [key for key in changed_fields(before, after) if key not in _BOOKKEEPING]
         if changed:
@@ -411,8 +478,12 @@ class RecordStore:
 
     # deletes and restores
 
-    def soft_delete(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
-        return self._soft_delete(spec, [self._row(spec, record_id, for_update=True)])[0]
+    def soft_delete(
+        self, spec: ObjectSpec, record_id: str, *, if_match: IfMatch | None = None
+    ) -> dict[str, Any]:
+        row = self._row(spec, record_id, for_update=True)
+        self._check_version(spec, row, if_match)
+        return self._soft_delete(spec, [row])[0]
 
     def soft_delete_many(self, spec: ObjectSpec, node: FilterNode) -> list[dict[str, Any]]:
         return self._soft_delete(spec, self._rows(spec, node, deleted=False, what="delete"))
@@ -423,13 +494,17 @@ class RecordStore:
         for row in changed:
             row.deleted_at = now
             self.session.add(row)
-        self.session.flush()
-        release(self.session, [row.id for row in changed])
+        self._flush(spec)
+        release(self.session, spec.workspace_id, [row.id for row in changed])
         self._emit(spec, "deleted", [record_output(spec, row) for row in changed])
         return [record_output(spec, row) for row in rows]
 
-    def restore(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
-        return self._restore(spec, [self._row(spec, record_id, for_update=True)])[0]
+    def restore(
+        self, spec: ObjectSpec, record_id: str, *, if_match: IfMatch | None = None
+    ) -> dict[str, Any]:
+        row = self._row(spec, record_id, for_update=True)
+        self._check_version(spec, row, if_match)
+        return self._restore(spec, [row])[0]
 
     def restore_many(self, spec: ObjectSpec, node: FilterNode) -> list[dict[str, Any]]:
         return self._restore(spec, self._rows(spec, node, deleted=True, what="restore"))
@@ -441,12 +516,16 @@ class RecordStore:
         for row in changed:
             row.deleted_at = None
             self.session.add(row)
-        self.session.flush()
+        self._flush(spec)
         self._emit(spec, "restored", [record_output(spec, row) for row in changed])
         return [record_output(spec, row) for row in rows]
 
-    def destroy(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
-        return self._destroy(spec, [self._row(spec, record_id, for_update=True)])[0]
+    def destroy(
+        self, spec: ObjectSpec, record_id: str, *, if_match: IfMatch | None = None
+    ) -> dict[str, Any]:
+        row = self._row(spec, record_id, for_update=True)
+        self._check_version(spec, row, if_match)
+        return self._destroy(spec, [row])[0]
 
     def destroy_many(self, spec: ObjectSpec, node: FilterNode) -> list[dict[str, Any]]:
         return self._destroy(spec, self._rows(spec, node, deleted=None, what="destroy"))
@@ -454,11 +533,11 @@ class RecordStore:
     def _destroy(self, spec: ObjectSpec, rows: list[Record]) -> list[dict[str, Any]]:
         outputs = [record_output(spec, row) for row in rows]
         ids = [row.id for row in rows]
-        release(self.session, ids)
-        drop_records(self.session, ids)
+        release(self.session, spec.workspace_id, ids)
+        drop_records(self.session, spec.workspace_id, ids)
         for row in rows:
             self.session.delete(row)
-        self.session.flush()
+        self._flush(spec)
         self._emit(spec, "destroyed", outputs)
         return outputs
 
@@ -543,14 +622,19 @@ class RecordStore:
                 pointing = Condition(column.key, Comparator.IN, old_ids)
                 statement = select(Record).where(*self.conditions(source, pointing, deleted=None))
                 for row in self.session.exec(statement.with_for_update()).all():
+                    self._locked.add(row.id)
                     self._apply_update(source, row, {column.key: new_id})
 
     # helpers
 
-    def _existing_ids(self, ids: list[str]) -> bool:
+    def _existing_ids(self, spec: ObjectSpec, ids: list[str]) -> bool:
+        """Whether any of ``ids`` is taken in ``spec``'s workspace (by a record of any of its
+        objects: the key is ``(workspace_id, id)``); other workspaces are never looked at."""
         if not ids:
             return False
-        statement = select(Record.id).where(Record.id.in_(ids))
+        statement = select(Record.id).where(
+            Record.workspace_id == spec.workspace_id, Record.id.in_(ids)
+        )
         return self.session.exec(statement).first() is not None
 
     def _checked_relations(

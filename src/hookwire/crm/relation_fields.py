@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from hookwire.crm.field_settings import readable_settings
 from hookwire.crm.field_types import FieldType, RelationType, morph_field_name, relation_column
 from hookwire.crm.standard_objects import inverse_relation, relation
 from hookwire.errors import BadRequest
@@ -47,7 +48,7 @@ def taken_names(session: Session, object_id: str) -> set[str]:
     taken: set[str] = set()
     for field in session.exec(select(FieldMetadata).where(FieldMetadata.object_id == object_id)):
         taken.add(field.name)
-        settings = field.settings or {}
+        settings = readable_settings(field.type, field.settings)
         if field.type == FieldType.RELATION and settings.get("relationType") != "ONE_TO_MANY":
             taken.add(relation_column(field.name))
         for target in settings.get("targetObjects") or ():
@@ -237,7 +238,7 @@ def _settings_from_payload(session: Session, workspace_id: str, payload: Any) ->
 
 def counterparts_of(session: Session, field: FieldMetadata) -> list[FieldMetadata]:
     """The fields on the other side of relation ``field`` (none for other fields)."""
-    settings = field.settings or {}
+    settings = readable_settings(field.type, field.settings)
     if field.type == FieldType.MORPH_RELATION:
         sides = list((settings.get("targetFieldNames") or {}).items())
     elif field.type == FieldType.RELATION:

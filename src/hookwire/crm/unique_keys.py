@@ -51,10 +51,11 @@ class UniqueScope:
     object_id: str
     object_name: str
     fields: tuple[FieldSpec, ...]
+    workspace_id: str  # a record is known by (workspace_id, id)
 
     @classmethod
     def of(cls, spec: ObjectSpec) -> UniqueScope:
-        return cls(spec.id, spec.name_singular, spec.unique_fields)
+        return cls(spec.id, spec.name_singular, spec.unique_fields, spec.workspace_id)
 
 
 def unique_values(scope: UniqueScope, document: dict[str, Any]) -> Iterator[tuple[FieldSpec, str]]:
@@ -109,6 +110,7 @@ def claim(session: Session, scope: UniqueScope, documents: dict[str, dict[str, A
                     "object_id": scope.object_id,
                     "field_name": field.name,
                     "value": value,
+                    "workspace_id": scope.workspace_id,
                     "record_id": record_id,
                 }
             )
@@ -116,11 +118,16 @@ def claim(session: Session, scope: UniqueScope, documents: dict[str, dict[str, A
         session.execute(sa.insert(RecordUniqueKey), new_rows)
 
 
-def release(session: Session, record_ids: list[str], field_name: str | None = None) -> None:
-    """Give up the values ``record_ids`` claimed (of one field only, when named)."""
+def release(
+    session: Session, workspace_id: str, record_ids: list[str], field_name: str | None = None
+) -> None:
+    """Give up the values the records ``record_ids`` of a workspace claimed (of one field
+    only, when named)."""
     if not record_ids:
         return
-    statement = sa.delete(RecordUniqueKey).where(RecordUniqueKey.record_id.in_(record_ids))
+    statement = sa.delete(RecordUniqueKey).where(
+        RecordUniqueKey.workspace_id == workspace_id, RecordUniqueKey.record_id.in_(record_ids)
+    )
     if field_name is not None:
         statement = statement.where(RecordUniqueKey.field_name == field_name)
     session.execute(statement)
@@ -146,5 +153,5 @@ def reclaim(
         return
     for name in changed:
         if name in old:
-            release(session, [record_id], name)
+            release(session, scope.workspace_id, [record_id], name)
     claim(session, scope, {record_id: after})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,14 @@ FORMAT_CHECKER = FormatChecker(formats=())
 @FORMAT_CHECKER.checks("date-time", raises=ValueError)
 def _is_datetime(value: object) -> bool:
     return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@FORMAT_CHECKER.checks("uuid")
+def _is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or _UUID.fullmatch(value) is not None
 
 
 @FORMAT_CHECKER.checks("date", raises=ValueError)
@@ -109,18 +118,20 @@ def _message(spec: ObjectSpec, error: ValidationError, where: str) -> str:
         case "type":
             expected = error.validator_value
             expected = " or ".join(expected) if isinstance(expected, list) else expected
-            return f"{subject}: expected {expected}, got {_describe(error.instance)}"
+            return f"{subject}: expected {expected}, got {describe_value(error.instance)}"
         case "enum":
             allowed = ", ".join(str(v) for v in error.validator_value) or "(no options)"
-            return f"{subject}: expected one of {allowed}, got {_describe(error.instance)}"
+            return f"{subject}: expected one of {allowed}, got {describe_value(error.instance)}"
+        case "format" if error.validator_value == "uuid":
+            return f"{subject}: expected a UUID, got {describe_value(error.instance)}"
         case "format":
             example = "2024-01-31" if error.validator_value == "date" else "2024-01-31T09:00:00Z"
             return (
                 f"{subject}: expected an ISO 8601 {error.validator_value} such as {example}, "
-                f"got {_describe(error.instance)}"
+                f"got {describe_value(error.instance)}"
             )
         case "pattern":
-            return f"{subject}: expected a UUID, got {_describe(error.instance)}"
+            return f"{subject}: expected a UUID, got {describe_value(error.instance)}"
         case "uniqueItems":
             return f"{subject}: values must be unique"
         case "additionalProperties":
@@ -130,7 +141,8 @@ def _message(spec: ObjectSpec, error: ValidationError, where: str) -> str:
     return f"{subject}: {error.message}"
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """A JSON value as a message names it: ``string 'x'``, ``integer 3``, ``null``."""
     kind = {
         bool: "boolean",
         int: "integer",

@@ -171,12 +171,17 @@ def release(session: Session, claims: list[Claim]) -> None:
 def load_jobs(
     session: Session, claims: list[Claim], secrets: SecretBox, lease_until: datetime
 ) -> list[DeliveryJob]:
-    """Jobs for the claims still held (token unchanged); their leases are extended."""
-    _relaxed(session)
-    tokens = {claim.delivery_id: claim.token for claim in claims}
+    """Jobs for the claims still held (token unchanged); their leases are extended.
+
+    The leases are extended first, and only the deliveries that extension held are loaded:
+    read first, a claim could be taken over (its lease ran out while its job waited) between
+    the read and the extension, and two processes would send it."""
+    held_ids = extend_leases(session, claims, lease_until)
+    if not held_ids:
+        return []
     rows = session.execute(
         sa.select(
-            Delivery.id, Delivery.claim_token, Delivery.attempt_count,
+            Delivery.id, Delivery.attempt_count,
             Webhook.id.label("webhook_id"),
             Webhook.target_url, Webhook.secret_ciphertext, Webhook.is_enabled,
             OutboxEvent.id.label("event_id"), OutboxEvent.event_name, OutboxEvent.workspace_id,
@@ -184,10 +189,8 @@ def load_jobs(
         )
         .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
         .join(Webhook, Webhook.id == Delivery.webhook_id)
-        .where(Delivery.id.in_(list(tokens)), Delivery.status == SENDING)
+        .where(Delivery.id.in_(held_ids))
     ).all()  # fmt: skip
-    held = [row for row in rows if row.claim_token == tokens[row.id]]
-    extend_leases(session, [Claim(row.id, row.claim_token) for row in held], lease_until)
     opened: dict[str, str] = {}
 
     def secret_of(row: sa.Row) -> str:  # one decryption per webhook, not per delivery
@@ -205,21 +208,24 @@ def load_jobs(
             secret=secret_of(row),
             body=event_body(row, row.webhook_id),
         )
-        for row in held
+        for row in rows
         if row.is_enabled
     ]
 
 
-def extend_leases(session: Session, claims: list[Claim], lease_until: datetime) -> None:
-    """Hold the claims that are still ours (token unchanged) until ``lease_until``."""
+def extend_leases(session: Session, claims: list[Claim], lease_until: datetime) -> set[str]:
+    """Hold the claims that are still ours (token unchanged) until ``lease_until``; the ids
+    of those. On PostgreSQL the rows stay locked until the commit, so a claim being taken
+    over at the same moment is either extended here or left out, never both."""
+    held: set[str] = set()
     if not claims:
-        return
+        return held
     _relaxed(session)
     by_token: dict[str, list[str]] = defaultdict(list)
     for claim in claims:
         by_token[claim.token].append(claim.delivery_id)
     for token, delivery_ids in by_token.items():
-        session.execute(
+        extended = session.execute(
             sa.update(Delivery)
             .where(
                 Delivery.id.in_(delivery_ids),
@@ -227,7 +233,10 @@ def extend_leases(session: Session, claims: list[Claim], lease_until: datetime) 
                 Delivery.status == SENDING,
             )
             .values(lease_expires_at=lease_until)
+            .returning(Delivery.id)
         )
+        held.update(extended.scalars())
+    return held
 
 
 def event_body(event: sa.Row, webhook_id: str) -> str:

@@ -51,23 +51,28 @@ class DeliveryExecutor:
         lease_until = datetime.now(UTC) + hold
         with transaction(self.engine) as session:
             jobs = load_jobs(session, claims, self.secrets, lease_until)
+        held = {job.delivery_id for job in jobs}
         outcomes: list[Outcome] = []
         for index, job in enumerate(jobs):
             now = datetime.now(UTC)
             if lease_until - now < renew_below:
                 lease_until = now + hold
                 unsent = [Claim(j.delivery_id, tokens[j.delivery_id]) for j in jobs[index:]]
-                self._settle(outcomes, unsent, lease_until)
+                held = self._settle(outcomes, unsent, lease_until)
                 outcomes = []
-            outcomes.append(self.attempt(job))
+            if job.delivery_id in held:  # else another claim took it over: its holder sends it
+                outcomes.append(self.attempt(job))
         self._settle(outcomes, [], lease_until)
         return len(jobs)
 
-    def _settle(self, outcomes: list[Outcome], unsent: list[Claim], lease_until: datetime) -> None:
-        """Record ``outcomes`` and hold the ``unsent`` claims until ``lease_until``, at once."""
+    def _settle(
+        self, outcomes: list[Outcome], unsent: list[Claim], lease_until: datetime
+    ) -> set[str]:
+        """Record ``outcomes`` and hold the ``unsent`` claims until ``lease_until``, at once;
+        the ids of the unsent claims still held."""
         with transaction(self.engine) as session:
             record_outcomes(session, outcomes, self.policy, datetime.now(UTC))
-            extend_leases(session, unsent, lease_until)
+            return extend_leases(session, unsent, lease_until)
 
     def attempt(self, job: DeliveryJob) -> Outcome:
         attempted_at = datetime.now(UTC)

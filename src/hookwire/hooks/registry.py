@@ -13,13 +13,17 @@ from hookwire.crm.documents import iso_timestamp
 from hookwire.errors import BadRequest, NotFound
 from hookwire.hooks.operations import validate_operations
 from hookwire.hooks.targets import TargetRefused, check_target
-from hookwire.hooks.webhook_secrets import SecretBox, generate_secret
+from hookwire.hooks.webhook_secrets import (
+    SECRET_FORM,
+    SecretBox,
+    generate_secret,
+    is_standard_secret,
+)
 from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook, new_id, utcnow
 
 CHANGE_KEYS = {"targetUrl", "operations", "description", "secret"}
 CREATE_KEYS = CHANGE_KEYS | {"id"}  # Twenty lets a client choose the new webhook's id
 UPDATE_KEYS = CHANGE_KEYS | {"isEnabled"}
-MAX_SECRET_LENGTH = 500
 TEST_EVENT = "webhook.test"
 
 
@@ -176,10 +180,14 @@ class WebhookRegistry:
 
     @staticmethod
     def _secret(value: Any) -> str | None:
+        """A secret given by the client, or None for one to be generated."""
         if value is None or value == "":
             return None
-        if not isinstance(value, str) or len(value) > MAX_SECRET_LENGTH:
-            raise BadRequest(f"secret: expected a string of at most {MAX_SECRET_LENGTH} characters")
+        if not isinstance(value, str) or not is_standard_secret(value):
+            raise BadRequest(
+                f"secret: expected {SECRET_FORM} (the Standard Webhooks form, e.g. whsec_ + "
+                'base64 of 32 bytes), or "" to have one generated'
+            )
         return value
 
 

@@ -36,13 +36,13 @@ def webhooks_blueprint(name: str, url_prefix: str) -> Blueprint:
 
     @api.get("")
     def list_webhooks() -> dict[str, Any]:
-        with transaction(services().engine) as session:
+        with transaction(services().engine, write=False) as session:
             rows = [webhook_output(row) for row in _registry(session).list()]
         return {"data": {"webhooks": rows}, "totalCount": len(rows)}
 
     @api.get("/<webhook_id>")
     def get_webhook(webhook_id: str) -> dict[str, Any]:
-        with transaction(services().engine) as session:
+        with transaction(services().engine, write=False) as session:
             return {"data": {"webhook": webhook_output(_registry(session).get(webhook_id))}}
 
     @api.post("")
@@ -68,11 +68,12 @@ def webhooks_blueprint(name: str, url_prefix: str) -> Blueprint:
     @api.get("/<webhook_id>/attempts")
     def list_attempts(webhook_id: str) -> dict[str, Any]:
         raw = request.args.get("limit", str(DEFAULT_ATTEMPTS_PAGE))
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_ATTEMPTS_PAGE:
+        digits = raw.isascii() and raw.isdigit() and len(raw) <= 9  # isdigit() takes '²'
+        if not digits or not 1 <= int(raw) <= MAX_ATTEMPTS_PAGE:
             raise BadRequest(
                 f"limit: expected an integer from 1 to {MAX_ATTEMPTS_PAGE}, got '{raw}'"
             )
-        with transaction(services().engine) as session:
+        with transaction(services().engine, write=False) as session:
             rows = _registry(session).attempts(webhook_id, int(raw))
             attempts = [attempt_output(attempt, name) for attempt, name in rows]
         return {"data": {"webhookDeliveryAttempts": attempts}}

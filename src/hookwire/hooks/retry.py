@@ -44,8 +44,8 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():  # isdigit() alone takes '²'
+        return timedelta(seconds=int(value) if len(value) <= 9 else 10**9)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

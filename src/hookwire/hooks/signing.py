@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 from datetime import datetime
-
-from standardwebhooks import Webhook as StandardWebhook
 
 from hookwire.hooks.webhook_secrets import standard_key
 
@@ -18,14 +17,23 @@ def twenty_signature(secret: str, timestamp_ms: int, body: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+def standard_signature(secret: str, event_id: str, timestamp_s: int, body: str) -> str:
+    """``v1,`` + base64 HMAC-SHA256 keyed on ``standard_key(secret)`` over
+    ``"{id}.{timestamp}.{body}"``, as the Standard Webhooks specification signs."""
+    message = f"{event_id}.{timestamp_s}.{body}".encode()
+    digest = hmac.new(standard_key(secret), message, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
 def signed_headers(secret: str, event_id: str, body: str, now: datetime) -> dict[str, str]:
     """Both header families for one attempt; ``webhook-id`` stays the same across retries."""
     timestamp_ms = int(now.timestamp() * 1000)
+    timestamp_s = int(now.timestamp())
     return {
         "X-Twenty-Webhook-Timestamp": str(timestamp_ms),
         "X-Twenty-Webhook-Signature": twenty_signature(secret, timestamp_ms, body),
         "X-Twenty-Webhook-Nonce": secrets.token_hex(16),
         "webhook-id": event_id,
-        "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": StandardWebhook(standard_key(secret)).sign(event_id, now, body),
+        "webhook-timestamp": str(timestamp_s),
+        "webhook-signature": standard_signature(secret, event_id, timestamp_s, body),
     }

@@ -11,6 +11,8 @@ import secrets
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "whsec_"
+KEY_BYTES = range(24, 65)  # the key sizes Standard Webhooks allows
+SECRET_FORM = '"whsec_" followed by the base64 of 24 to 64 random bytes'
 _NONCE_BYTES = 12
 
 
@@ -19,14 +21,27 @@ def generate_secret() -> str:
     return PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def is_standard_secret(secret: str) -> bool:
+    """Whether ``secret`` has SECRET_FORM, the only form from which receivers of both
+    signature families (``standardwebhooks.Webhook(secret)`` among them) verify."""
+    key = _whsec_key(secret)
+    return key is not None and len(key) in KEY_BYTES
+
+
 def standard_key(secret: str) -> bytes:
-    """The HMAC key Standard Webhooks uses: the base64 after ``whsec_``, else the raw bytes."""
-    if secret.startswith(PREFIX):
-        try:
-            return base64.b64decode(secret[len(PREFIX) :], validate=True)
-        except (binascii.Error, ValueError):
-            pass
-    return secret.encode()
+    """The HMAC key Standard Webhooks uses: the base64 after ``whsec_``; for a secret saved
+    before SECRET_FORM was required, its UTF-8 bytes."""
+    key = _whsec_key(secret)
+    return secret.encode() if key is None else key
+
+
+def _whsec_key(secret: str) -> bytes | None:
+    if not secret.startswith(PREFIX):
+        return None
+    try:
+        return base64.b64decode(secret[len(PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 class SecretBox:

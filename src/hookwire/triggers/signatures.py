@@ -53,7 +53,7 @@ def _verify_twenty(secret: str, headers: Mapping[str, str], body: str, now: floa
 
 
 def _timestamp(raw: str | None, now: float, scale: int) -> str:
-    if raw is None or not raw.isdigit():
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 20:
         raise HaltedError("the signature's timestamp header is missing or malformed; ignored")
     if abs(now - int(raw) / scale) > TOLERANCE_SECONDS:
         raise HaltedError(f"the signature is more than {TOLERANCE_SECONDS} s old or early; ignored")

@@ -7,11 +7,11 @@ from werkzeug.wrappers import Response
 
 from hookwire.auth import (
     SignInThrottled,
-    check_allowed,
     check_credentials,
     end_session,
     record_failure,
     record_success,
+    reserve_attempt,
     start_session,
     throttle_keys,
 )
@@ -35,11 +35,23 @@ HOME = "/settings/apis"
 
 
 def _next_path() -> str:
-    """Where to go after signing in: a path on this server only."""
+    """Where to go after signing in: ``next`` if it is a path on this server, else HOME."""
     target = request.values.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return HOME
-    return target
+    return target if _is_same_site_path(target) else HOME
+
+
+def _is_same_site_path(target: str) -> bool:
+    """A path no browser reads as another site's address: a single leading ``/``, no
+    backslash (browsers read it as ``/``), and no control character or whitespace anywhere
+    (browsers drop tabs and newlines, so ``/<tab>/evil.example`` would become
+    ``//evil.example``)."""
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and " " not in target
+    )
 
 
 @sign_in_pages.get("/sign-in")
@@ -55,16 +67,19 @@ def submit_sign_in() -> Response | tuple[str, int, dict[str, str]]:
     email = request.form.get("email", "").strip().lower()
     password = request.form.get("password", "")
     keys = throttle_keys(email, request.remote_addr)
-    with transaction(services().engine) as session:
-        try:
-            check_allowed(session, keys)
-        except SignInThrottled as throttled:
-            return _sign_in_again(email, str(throttled), 429, throttled.retry_after)
+    engine = services().engine
+    try:
+        with transaction(engine) as session:  # committed before the slow password check
+            reserve_attempt(session, keys)
+    except SignInThrottled as throttled:
+        return _sign_in_again(email, str(throttled), 429, throttled.retry_after)
+    with transaction(engine, write=False) as session:  # the slow hash holds no write lock
         user = check_credentials(session, email, password)
+    with transaction(engine) as session:
         if user is None:
             record_failure(session, keys)
         else:
-            record_success(session, next(iter(keys)))
+            record_success(session, keys)
             token = start_session(session, user)
     if user is None:
         return _sign_in_again(email, "Wrong e-mail address or password.", 401)

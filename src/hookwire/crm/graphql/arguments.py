@@ -7,12 +7,16 @@ from typing import Any
 from hookwire.crm.catalog import ObjectSpec
 from hookwire.crm.field_types import is_composite
 from hookwire.crm.filters import (
+    MAX_FILTER_DEPTH,
     Comparator,
     Condition,
     Conjunction,
     Direction,
     FilterNode,
     OrderKey,
+    check_filter_bounds,
+    check_order_bounds,
+    too_deep,
 )
 from hookwire.crm.records import DEFAULT_LIMIT, MAX_LIMIT, ListQuery
 from hookwire.errors import BadRequest
@@ -21,13 +25,24 @@ _CONJUNCTIONS = ("and", "or", "not")
 
 
 def filter_node(spec: ObjectSpec, value: dict[str, Any]) -> FilterNode:
-    """``{name: {firstName: {eq: "Ada"}}, or: [...]}`` as the parsed REST filter tree."""
+    """``{name: {firstName: {eq: "Ada"}}, or: [...]}`` as the parsed REST filter tree, held to
+    the same bounds. A null where a filter, a field's comparisons or a comparison's value may
+    stand says nothing, as if it were left out (``{city: null}`` filters nothing)."""
+    return check_filter_bounds(_filter_node(spec, value, 0))
+
+
+def _filter_node(spec: ObjectSpec, value: dict[str, Any] | None, depth: int) -> FilterNode:
+    if depth > MAX_FILTER_DEPTH:
+        raise too_deep("filter")
     parts: list[FilterNode] = []
-    for key, operand in value.items():
+    for key, operand in (value or {}).items():
+        if operand is None:
+            continue
         if key == "and" or key == "or":
-            parts.append(Conjunction(key, tuple(filter_node(spec, item) for item in operand)))
+            items = tuple(_filter_node(spec, item, depth + 1) for item in operand)
+            parts.append(Conjunction(key, items))
         elif key == "not":
-            parts.append(Conjunction("not", (filter_node(spec, operand),)))
+            parts.append(Conjunction("not", (_filter_node(spec, operand, depth + 1),)))
         else:
             parts.extend(_conditions(spec, key, operand))
     if not parts:
@@ -41,23 +56,35 @@ def _conditions(spec: ObjectSpec, key: str, comparisons: dict[str, Any]) -> list
         return [
             condition
             for sub, sub_comparisons in comparisons.items()
+            if sub_comparisons is not None
             for condition in _conditions_at(f"{key}.{sub}", sub_comparisons)
         ]
     return _conditions_at(key, comparisons)
 
 
 def _conditions_at(path: str, comparisons: dict[str, Any]) -> list[Condition]:
-    return [Condition(path, Comparator(name), value) for name, value in comparisons.items()]
+    return [
+        Condition(path, Comparator(name), value)
+        for name, value in comparisons.items()
+        if value is not None
+    ]
 
 
 def order_keys(spec: ObjectSpec, items: list[dict[str, Any]]) -> tuple[OrderKey, ...]:
+    """``[{name: {lastName: AscNullsFirst}}, {city: DescNullsLast}]`` as sort keys; a null
+    direction sorts by nothing, as if left out."""
     keys: list[OrderKey] = []
     for item in items:
-        for key, direction in item.items():
+        for key, direction in (item or {}).items():
             if isinstance(direction, dict):
-                keys.extend(OrderKey(f"{key}.{sub}", Direction(d)) for sub, d in direction.items())
-            else:
+                keys.extend(
+                    OrderKey(f"{key}.{sub}", Direction(d))
+                    for sub, d in direction.items()
+                    if d is not None
+                )
+            elif direction is not None:
                 keys.append(OrderKey(key, Direction(direction)))
+    check_order_bounds(len(keys), "orderBy")
     return tuple(keys)
 
 

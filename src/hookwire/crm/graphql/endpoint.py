@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -29,6 +29,7 @@ from graphql import (
     execute_sync,
     get_operation_ast,
     parse,
+    specified_rules,
     validate,
     visit,
 )
@@ -40,13 +41,18 @@ from hookwire.crm.graphql.answer_cache import AnswerCache, answer_key, root_fiel
 from hookwire.crm.graphql.context import GraphContext
 from hookwire.crm.graphql.executor import RecordsExecutor
 from hookwire.crm.graphql.limits import QueryTooComplex, check_limits
+from hookwire.crm.graphql.literals import StorableLiteralsRule
 from hookwire.crm.graphql.metadata_schema import CATALOG_QUERIES
 from hookwire.crm.graphql.records_schema import records_schema
 from hookwire.crm.request_context import caller_actor
+from hookwire.database import reader
 from hookwire.errors import ApiError
+from hookwire.inputs import InvalidJson, loads
+from hookwire.request_ids import request_id
 from hookwire.services import services
 
 graphql_api = Blueprint("graphql_api", __name__)
+log = logging.getLogger(__name__)
 
 _ERROR_CODES = {
     400: "BAD_USER_INPUT",
@@ -98,7 +104,7 @@ class DocumentCache:
             known = shape in self._valid_shapes
         if known:
             return _validate(schema, document, VALUE_RULES)
-        errors = _validate(schema, document)
+        errors = _validate(schema, document, FULL_RULES)
         if not errors:
             self._remember(self._valid_shapes, shape, None)
         return errors
@@ -112,7 +118,9 @@ class DocumentCache:
 
 
 # The standard rules that read literal values rather than the document's shape.
-VALUE_RULES = (ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule)
+# Ours, StorableLiteralsRule, reads values too: finite numbers, storable text.
+VALUE_RULES = (ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule, StorableLiteralsRule)
+FULL_RULES = (*specified_rules, StorableLiteralsRule)
 
 
 # GraphQL's scalar literal tokens, and comments, as its lexer reads them: a block string
@@ -199,8 +207,18 @@ def _format(error: GraphQLError) -> dict[str, Any]:
             "; ".join(original.messages), _ERROR_CODES.get(original.status, original.error)
         )
     elif original is not None:
+        identifier = request_id()
+        log.error(
+            "unhandled error in GraphQL field %s [request %s] %s",
+            ".".join(map(str, error.path or ())) or "?",
+            identifier,
+            request.path,
+            exc_info=(type(original), original, original.__traceback__),
+        )
         formatted = _error(
-            "Internal server error; the server log has the details.", "INTERNAL_SERVER_ERROR"
+            f"Internal server error; the server log has the details (request id {identifier}).",
+            "INTERNAL_SERVER_ERROR",
+            requestId=identifier,
         )
     else:
         formatted = error.formatted
@@ -225,6 +243,7 @@ def _validation_code(message: str) -> str:
         "is not defined by type",  # an unknown input field
         "does not exist in",  # an unknown enum value (a bad SELECT option)
         "was not provided",  # a required argument or input field
+        "it cannot be stored",  # a non-finite number or unstorable text (StorableLiteralsRule)
     )
     if any(marker in message for marker in value_markers):
         return "BAD_USER_INPUT"
@@ -232,16 +251,18 @@ def _validation_code(message: str) -> str:
 
 
 def _payload() -> tuple[str | None, dict[str, Any] | None, str | None]:
+    """The query, variables and operation name; JSON that is nested too deeply or holds a
+    non-finite number or unstorable text is a ``BadRequest`` naming where (``inputs``)."""
     if request.method == "GET":
         variables = request.args.get("variables")
         try:
-            parsed = json.loads(variables) if variables else None
-        except ValueError:
+            parsed = loads(variables, "variables") if variables else None
+        except InvalidJson:
             parsed = "invalid"
         return request.args.get("query"), parsed, request.args.get("operationName")
     try:
-        body = json.loads(request.get_data() or b"null")
-    except ValueError:
+        body = loads(request.get_data() or b"null")
+    except InvalidJson:
         return None, None, None
     if not isinstance(body, dict):
         return None, None, None
@@ -257,7 +278,10 @@ def _serve(
 ) -> tuple[dict[str, Any], int] | Response:
     """Answer a GraphQL request; queries whose root fields are all in ``catalog_only`` (they
     read nothing but the workspace's metadata) are answered once per metadata version."""
-    query, variables, operation_name = _payload()
+    try:
+        query, variables, operation_name = _payload()
+    except ApiError as error:
+        return _respond({"errors": [_error(error.messages[0], "BAD_USER_INPUT")]}, 400)
     if not isinstance(query, str) or not query.strip():
         return _respond(
             {"errors": [_error("Expected a JSON body with a 'query' string.", "BAD_REQUEST")]}, 400
@@ -329,10 +353,15 @@ def _execute(
     caller: Any,
     catalog: Catalog,
 ) -> dict[str, Any]:
-    """Run the operation in one transaction; a mutation with any error writes nothing."""
+    """Run the operation in one transaction; a mutation with any error writes nothing.
+
+    A mutation's transaction is a write one (on SQLite it holds the write lock from its first
+    statement, so what it reads and changes no one else writes meanwhile); a query's is
+    read-only."""
     app_services = services()
     is_mutation = operation.operation is OperationType.MUTATION
-    with Session(app_services.engine, expire_on_commit=False) as session:
+    engine = app_services.engine if is_mutation else reader(app_services.engine)
+    with Session(engine, expire_on_commit=False) as session:
         context = GraphContext(
             caller,
             catalog,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -62,8 +63,10 @@ def _big_float(value: Any) -> int | float:
         raise GraphQLError(f"expected a number, got {value!r}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise GraphQLError(f"expected a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise GraphQLError(f"expected a finite number, got {value!r}")
     return int(number) if number.is_integer() and abs(number) < 2**63 else number
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from hookwire.crm.catalog import ObjectSpec
 from hookwire.crm.group_by import DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT, RECORDS_PER_GROUP
 from hookwire.crm.records import DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT
 from hookwire.crm.rest.relations import RELATION_LIMIT
+from hookwire.crm.rest.shape import readable_fields
 
 UUID = {"type": "string", "format": "uuid"}
 _FILTER_SYNTAX = (
@@ -20,6 +22,23 @@ _FILTER_SYNTAX = (
 
 def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+
+def fields_param(spec: ObjectSpec) -> dict[str, Any]:
+    """``fields``: a comma-separated list (``style: form``, not exploded) of the names the
+    object's records can be narrowed to, listed, so a client can tell which are accepted."""
+    return {
+        "name": "fields",
+        "in": "query",
+        "description": PARAMETERS["fields"]["description"],
+        "style": "form",
+        "explode": False,
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "enum": sorted(readable_fields(spec))},
+            "minItems": 1,
+        },
+    }
 
 
 def param(name: str) -> dict[str, str]:

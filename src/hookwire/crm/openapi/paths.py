@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 from hookwire.crm.catalog import ObjectSpec
-from hookwire.crm.openapi.parameters import GROUP_BY_PARAMETERS, UUID, param
+from hookwire.crm.openapi.parameters import GROUP_BY_PARAMETERS, UUID, fields_param, param
 from hookwire.crm.openapi.schemas import record_name, ref
 from hookwire.crm.records import MAX_MERGE
 from hookwire.crm.request_context import capitalized
@@ -72,7 +72,7 @@ def object_paths(spec: ObjectSpec) -> dict[str, Any]:
     name = record_name(spec)
     record = ref(f"{name}ForResponse")
     records = {"type": "array", "items": record}
-    shape = [param("depth"), param("fields")]
+    shape = [param("depth"), fields_param(spec)]
     ids = {"type": "array", "items": {"type": "object", "properties": {"id": UUID}}}
     create_item = ref(f"{name}ForCreate")
     update_body = ref(f"{name}ForUpdate")
@@ -81,7 +81,7 @@ def object_paths(spec: ObjectSpec) -> dict[str, Any]:
     found_many["properties"].update(page)
     by_id = [param("idPath")]
 
-    return {
+    paths = {
         f"/rest/{many}": {
             "get": _operation(
                 spec,
@@ -226,6 +226,7 @@ def object_paths(spec: ObjectSpec) -> dict[str, Any]:
                             "items": UUID,
                             "minItems": 2,
                             "maxItems": MAX_MERGE,
+                            "uniqueItems": True,
                         },
                         "conflictPriorityIndex": {"type": "integer", "minimum": 0},
                         "dryRun": {"type": "boolean", "default": False},
@@ -289,3 +290,7 @@ def object_paths(spec: ObjectSpec) -> dict[str, Any]:
             )
         ),
     }
+    if not spec.duplicate_criteria:
+        # Merging needs duplicate criteria: without them the route can only refuse.
+        del paths[f"/rest/{many}/merge"]
+    return paths

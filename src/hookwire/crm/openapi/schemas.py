@@ -98,10 +98,29 @@ def response_schema(catalog: Catalog, spec: ObjectSpec) -> dict[str, Any]:
     }
 
 
+# Text the databases can store has no NUL character (hookwire.inputs refuses it with a 400).
+STORABLE_TEXT = "^[^\\u0000]*$"
+
+
+def _storable(schema: Any) -> Any:
+    """``schema`` with every plain string (no pattern, format or enum) limited to storable
+    text, as the server holds every body to it."""
+    if isinstance(schema, list):
+        return [_storable(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: _storable(value) for key, value in schema.items()}
+    types = schema.get("type")
+    is_string = types == "string" or (isinstance(types, list) and "string" in types)
+    if is_string and not {"pattern", "format", "enum"} & set(schema):
+        result["pattern"] = STORABLE_TEXT
+    return result
+
+
 def write_schema(spec: ObjectSpec, *, for_create: bool) -> dict[str, Any]:
     schema = record_schema(spec, for_create=for_create)
     schema.pop("$schema", None)
-    return {**schema, "additionalProperties": False}
+    return _storable({**schema, "additionalProperties": False})
 
 
 def object_schemas(catalog: Catalog, spec: ObjectSpec) -> dict[str, Any]:

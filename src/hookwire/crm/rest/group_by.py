@@ -100,7 +100,7 @@ def group_records(name_plural: str) -> list[dict[str, Any]]:
     if args.get("view_id"):
         parse_id(args["view_id"], "view_id")  # no views here: like an unknown view, no filter
     with_records = args.get("include_records_sample") == "true"
-    with transaction(services().engine) as session:
+    with transaction(services().engine, write=False) as session:
         store = services().record_store(session, current_catalog(), caller_actor(g.caller))
         groups = group_by(
             store,

@@ -54,7 +54,7 @@ class _RestView:
 
 @metadata_api.get("/objects")
 def list_objects() -> dict[str, Any]:
-    with transaction(services().engine) as session:
+    with transaction(services().engine, write=False) as session:
         rest = _RestView(session)
         objects = [rest.object(node) for node in rest.view.objects]
     return {"data": {"objects": objects}, "totalCount": len(objects), "pageInfo": EMPTY_PAGE}
@@ -62,7 +62,7 @@ def list_objects() -> dict[str, Any]:
 
 @metadata_api.get("/objects/<object_id>")
 def get_object(object_id: str) -> dict[str, Any]:
-    with transaction(services().engine) as session:
+    with transaction(services().engine, write=False) as session:
         return {"data": {"object": _RestView(session).object_by_id(object_id)}}
 
 
@@ -91,7 +91,7 @@ def delete_object(object_id: str) -> dict[str, Any]:
 
 @metadata_api.get("/fields")
 def list_fields() -> dict[str, Any]:
-    with transaction(services().engine) as session:
+    with transaction(services().engine, write=False) as session:
         rest = _RestView(session)
         fields = [rest.field(f) for f in rest.view.fields()]
     return {"data": {"fields": fields}, "totalCount": len(fields), "pageInfo": EMPTY_PAGE}
@@ -99,7 +99,7 @@ def list_fields() -> dict[str, Any]:
 
 @metadata_api.get("/fields/<field_id>")
 def get_field(field_id: str) -> dict[str, Any]:
-    with transaction(services().engine) as session:
+    with transaction(services().engine, write=False) as session:
         return {"data": {"field": _RestView(session).field_by_id(field_id)}}
 
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request
+from werkzeug.routing import BaseConverter
 
 from hookwire.crm.catalog import ObjectSpec
 from hookwire.crm.filters import FilterNode, parse_filter, parse_order_by
 from hookwire.crm.records import DEFAULT_LIMIT, MAX_LIMIT, ListQuery
 from hookwire.crm.rest.shape import RecordShape, readable_fields
+from hookwire.crm.validation import describe_value
 from hookwire.errors import BadRequest
 
 _DIGITS = frozenset("0123456789")  # str.isdigit() would take '²' and other Unicode digits
@@ -30,6 +32,25 @@ def _natural(raw: str) -> int | None:
         return None
     digits = raw.lstrip("0")
     return int(digits or "0") if len(digits) <= 18 else 10**18
+
+
+class ObjectSegment(BaseConverter):
+    """``<object:name_plural>`` in a route of one record: any object name but ``batch`` and
+    ``restore``, the fixed segments of other routes (``/batch/{objects}``,
+    ``/restore/{objects}``). So those paths match only their own routes, and another method
+    there is a 405 whose ``Allow`` (and ``OPTIONS``) names just their methods."""
+
+    regex = r"(?!(?:batch|restore)(?:/|$))[^/]+"
+
+
+class RecordSegment(BaseConverter):
+    """``<record:record_id>``: any record id but the fixed ``duplicates``, ``merge`` and
+    ``groupBy`` segments of ``/{objects}/duplicates`` and the like."""
+
+    regex = r"(?!(?:duplicates|merge|groupBy)(?:/|$))[^/]+"
+
+
+ROUTE_CONVERTERS = {"object": ObjectSegment, "record": RecordSegment}
 
 
 def limit(default: int = DEFAULT_LIMIT) -> int:
@@ -57,10 +78,10 @@ def depth() -> int:
 
 def flag(name: str) -> bool:
     """A boolean query parameter (``upsert``, ``soft_delete``): ``true`` or ``false``, default
-    false. Twenty reads anything but ``true`` as false; we refuse it instead, so a typo never
-    turns a soft delete into a destroy."""
+    false. Twenty reads anything but ``true`` as false; we refuse it instead (an empty value
+    too), so a typo never turns a soft delete into a destroy."""
     raw = request.args.get(name)
-    if not raw:
+    if raw is None:
         return False
     if raw.lower() not in ("true", "false"):
         raise BadRequest(f"'{name}' parameter invalid. Expected true or false, got '{raw}'")
@@ -143,9 +164,13 @@ def _object_body(body: Any, expected: str) -> dict[str, Any]:
 
 
 def _optional_list(body: dict[str, Any], key: str) -> list[Any] | None:
-    value = body.get(key)
-    if value is not None and not isinstance(value, list):
-        raise BadRequest(f"{key}: expected an array")
+    """``body[key]``, an array, or None when the key is absent (an explicit null is refused,
+    as the document's schema does)."""
+    if key not in body:
+        return None
+    value = body[key]
+    if not isinstance(value, list):
+        raise BadRequest(f"{key}: expected an array, got {describe_value(value)}")
     return value
 
 
@@ -162,6 +187,8 @@ def merge_args(body: Any) -> MergeArgs:
     if ids is None:
         raise BadRequest("ids: required, an array of the record ids to merge")
     priority = body.get("conflictPriorityIndex")
+    if type(priority) is float and priority.is_integer():
+        priority = int(priority)  # JSON has one number type: 1.0 is the integer 1
     if type(priority) is not int:
         raise BadRequest(
             f"conflictPriorityIndex: expected an integer index into ids, got {priority!r}"

@@ -1,5 +1,11 @@
 """REST for records under ``/rest``, wire-compatible with Twenty's: the routes and envelopes of
-Twenty's handlers (``rest-api-core.controller.ts``); ``PUT`` is an alias of every ``PATCH``."""
+Twenty's handlers (``rest-api-core.controller.ts``); ``PUT`` is an alias of every ``PATCH``.
+
+Beyond Twenty, for clients that want optimistic concurrency: the routes of one record answer
+its version as an ``ETag`` header, and its update, delete and restore take ``If-Match`` (412
+when the record has changed since; ``*`` matches any existing record). Without ``If-Match`` a
+write applies whatever the version, as Twenty's does. See ``crm.versions``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 
 from hookwire.crm.catalog import ObjectSpec
 from hookwire.crm.records import Page, RecordStore
@@ -19,6 +25,7 @@ from hookwire.crm.request_context import (
     require_caller,
 )
 from hookwire.crm.rest import params
+from hookwire.crm.versions import IfMatch, record_etag
 from hookwire.database import transaction
 from hookwire.services import services
 
@@ -27,6 +34,7 @@ records_api.before_request(require_caller)
 
 UPDATE = ["PATCH", "PUT"]
 Body = dict[str, Any]
+Headers = dict[str, str]
 
 
 def _object(name_plural: str) -> ObjectSpec:
@@ -34,10 +42,19 @@ def _object(name_plural: str) -> ObjectSpec:
 
 
 @contextmanager
-def _store() -> Iterator[RecordStore]:
-    """The caller's records store, in one transaction."""
-    with transaction(services().engine) as session:
+def _store(*, write: bool = True) -> Iterator[RecordStore]:
+    """The caller's records store, in one transaction: read-only unless ``write``."""
+    with transaction(services().engine, write=write) as session:
         yield services().record_store(session, current_catalog(), caller_actor(g.caller))
+
+
+def _if_match() -> IfMatch | None:
+    return IfMatch.parse(request.headers.get("If-Match"))
+
+
+def _version(record: dict[str, Any]) -> Headers:
+    """The headers that carry ``record``'s version (taken before it is shaped)."""
+    return {"ETag": record_etag(record)}
 
 
 def page_info(page: Page) -> dict[str, Any]:
@@ -57,7 +74,7 @@ def _ids(records: list[dict[str, Any]]) -> list[dict[str, str]]:
 def list_records(name_plural: str) -> Body:
     spec = _object(name_plural)
     query, shape = params.list_query(), params.record_shape(spec)
-    with _store() as store:
+    with _store(write=False) as store:
         page = store.list(spec, query)
         records = shape.apply(store, spec, page.records)
     return {
@@ -67,22 +84,26 @@ def list_records(name_plural: str) -> Body:
     }
 
 
-@records_api.get("/<name_plural>/<record_id>")
-def get_record(name_plural: str, record_id: str) -> Body:
+@records_api.get("/<object:name_plural>/<record:record_id>")
+def get_record(name_plural: str, record_id: str) -> tuple[Body, int, Headers]:
     spec = _object(name_plural)
     shape = params.record_shape(spec)
-    with _store() as store:
-        record = shape.one(store, spec, store.get(spec, record_id))
-    return {"data": {spec.name_singular: record}}
+    with _store(write=False) as store:
+        found = store.get(spec, record_id)
+        version = _version(found)
+        record = shape.one(store, spec, found)
+    return {"data": {spec.name_singular: record}}, 200, version
 
 
 @records_api.post("/<name_plural>")
-def create_record(name_plural: str) -> tuple[Body, int]:
+def create_record(name_plural: str) -> tuple[Body, int, Headers]:
     spec = _object(name_plural)
     shape, upsert, body = params.record_shape(spec), params.flag("upsert"), json_body()
     with _store() as store:
-        record = shape.one(store, spec, store.create(spec, body, upsert=upsert))
-    return {"data": {f"create{capitalized(spec.name_singular)}": record}}, 201
+        created = store.create(spec, body, upsert=upsert)
+        version = _version(created)
+        record = shape.one(store, spec, created)
+    return {"data": {f"create{capitalized(spec.name_singular)}": record}}, 201, version
 
 
 @records_api.post("/batch/<name_plural>")
@@ -99,7 +120,7 @@ def find_duplicates(name_plural: str) -> Body:
     """One entry per id or data item: its duplicates, as a page."""
     spec = _object(name_plural)
     shape, args = params.record_shape(spec), params.duplicates_args(json_body())
-    with _store() as store:
+    with _store(write=False) as store:
         pages = store.duplicates(spec, ids=args.ids, data=args.data)
         entries = [
             {
@@ -121,13 +142,15 @@ def update_records(name_plural: str) -> Body:
     return {"data": {f"update{capitalized(spec.name_plural)}": records}}
 
 
-@records_api.route("/<name_plural>/<record_id>", methods=UPDATE)
-def update_record(name_plural: str, record_id: str) -> Body:
+@records_api.route("/<object:name_plural>/<record:record_id>", methods=UPDATE)
+def update_record(name_plural: str, record_id: str) -> tuple[Body, int, Headers]:
     spec = _object(name_plural)
-    shape, body = params.record_shape(spec), json_body()
+    shape, body, if_match = params.record_shape(spec), json_body(), _if_match()
     with _store() as store:
-        record = shape.one(store, spec, store.update(spec, record_id, body))
-    return {"data": {f"update{capitalized(spec.name_singular)}": record}}
+        updated = store.update(spec, record_id, body, if_match=if_match)
+        version = _version(updated)
+        record = shape.one(store, spec, updated)
+    return {"data": {f"update{capitalized(spec.name_singular)}": record}}, 200, version
 
 
 @records_api.route("/<name_plural>/merge", methods=UPDATE)
@@ -153,13 +176,18 @@ def delete_records(name_plural: str) -> Body:
     return {"data": {f"delete{capitalized(spec.name_plural)}": _ids(records)}}
 
 
-@records_api.delete("/<name_plural>/<record_id>")
-def delete_record(name_plural: str, record_id: str) -> Body:
+@records_api.delete("/<object:name_plural>/<record:record_id>")
+def delete_record(name_plural: str, record_id: str) -> tuple[Body, int, Headers]:
+    """A soft-deleted record still exists: its new version is the answer's ETag."""
     spec = _object(name_plural)
-    soft = params.flag("soft_delete")
+    soft, if_match = params.flag("soft_delete"), _if_match()
     with _store() as store:
-        record = store.soft_delete(spec, record_id) if soft else store.destroy(spec, record_id)
-    return {"data": {f"delete{capitalized(spec.name_singular)}": {"id": record["id"]}}}
+        if soft:
+            record = store.soft_delete(spec, record_id, if_match=if_match)
+        else:
+            record = store.destroy(spec, record_id, if_match=if_match)
+    body = {"data": {f"delete{capitalized(spec.name_singular)}": {"id": record["id"]}}}
+    return body, 200, _version(record) if soft else {}
 
 
 @records_api.route("/restore/<name_plural>", methods=UPDATE)
@@ -172,9 +200,11 @@ def restore_records(name_plural: str) -> Body:
 
 
 @records_api.route("/restore/<name_plural>/<record_id>", methods=UPDATE)
-def restore_record(name_plural: str, record_id: str) -> Body:
+def restore_record(name_plural: str, record_id: str) -> tuple[Body, int, Headers]:
     spec = _object(name_plural)
-    shape = params.record_shape(spec)
+    shape, if_match = params.record_shape(spec), _if_match()
     with _store() as store:
-        record = shape.one(store, spec, store.restore(spec, record_id))
-    return {"data": {f"restore{capitalized(spec.name_singular)}": record}}
+        restored = store.restore(spec, record_id, if_match=if_match)
+        version = _version(restored)
+        record = shape.one(store, spec, restored)
+    return {"data": {f"restore{capitalized(spec.name_singular)}": record}}, 200, version

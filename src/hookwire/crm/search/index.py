@@ -22,6 +22,10 @@ from hookwire.crm.search.terms import record_terms, vector_text
 from hookwire.models import Record, SearchDocument
 
 DOCUMENTS = SearchDocument.__table__
+# A document belongs to the record with its (workspace_id, record_id): ids are per workspace.
+OF_RECORD = sa.and_(
+    Record.workspace_id == DOCUMENTS.c.workspace_id, Record.id == DOCUMENTS.c.record_id
+)
 FTS_TABLE = "search_fts"
 GIN_INDEX = "ix_search_document_terms"
 REINDEX_BATCH = 2_000
@@ -58,18 +62,23 @@ def index_records(session: Session, spec: ObjectSpec, records: list[dict[str, An
     # Inputs: one row per record. Answer: none; each record's document is inserted, or its
     # terms replaced when they changed (an unchanged row is not rewritten, nor re-indexed).
     statement = insert.on_conflict_do_update(
-        index_elements=[DOCUMENTS.c.record_id],
+        index_elements=[DOCUMENTS.c.workspace_id, DOCUMENTS.c.record_id],
         set_={"terms": insert.excluded.terms},
         where=DOCUMENTS.c.terms != insert.excluded.terms,
     )
     session.execute(statement, rows)
 
 
-def drop_records(session: Session, record_ids: list[str]) -> None:
-    """Remove the search documents of ``record_ids`` (destroying a record removes its own)."""
+def drop_records(session: Session, workspace_id: str, record_ids: list[str]) -> None:
+    """Remove the search documents of a workspace's records ``record_ids`` (destroying a
+    record removes its own)."""
     if record_ids:
-        # Inputs: record ids. Answer: none; their documents are deleted.
-        session.execute(sa.delete(DOCUMENTS).where(DOCUMENTS.c.record_id.in_(record_ids)))
+        # Inputs: a workspace, record ids. Answer: none; their documents are deleted.
+        session.execute(
+            sa.delete(DOCUMENTS).where(
+                DOCUMENTS.c.workspace_id == workspace_id, DOCUMENTS.c.record_id.in_(record_ids)
+            )
+        )
 
 
 def reindex_object(session: Session, spec: ObjectSpec) -> None:
@@ -91,7 +100,11 @@ def _record_batches(session: Session, spec: ObjectSpec) -> Iterator[list[Record]
         # Inputs: an object, the last record id done. Answer: its next records by id.
         rows = session.exec(
             select(Record)
-            .where(Record.object_id == spec.id, Record.id > last_id)
+            .where(
+                Record.workspace_id == spec.workspace_id,
+                Record.object_id == spec.id,
+                Record.id > last_id,
+            )
             .order_by(Record.id)
             .limit(REINDEX_BATCH)
         ).all()

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, select
 
 from hookwire.crm.catalog import ObjectSpec
-from hookwire.crm.search.index import DOCUMENTS, FTS_TABLE
+from hookwire.crm.search.index import DOCUMENTS, FTS_TABLE, OF_RECORD
 from hookwire.crm.search.ranking import Ranker, f32
 from hookwire.crm.search.terms import SearchQuery
 from hookwire.models import Record
@@ -142,7 +142,7 @@ class Matcher:
                 sa.func.ts_rank_cd(DOCUMENTS.c.terms, and_query),
                 sa.func.ts_rank(DOCUMENTS.c.terms, or_query),
             )
-            .select_from(DOCUMENTS.join(Record, Record.id == DOCUMENTS.c.record_id))
+            .select_from(DOCUMENTS.join(Record, OF_RECORD))
             .where(DOCUMENTS.c.object_id == scope.spec.id, wanted, *scope.where())
             .limit(room)
             for scope, room in rooms
@@ -167,11 +167,7 @@ class Matcher:
         # may loop over the object's documents and run the expression for each.
         statements = [
             sa.select(DOCUMENTS.c.object_id, DOCUMENTS.c.record_id, DOCUMENTS.c.terms)
-            .select_from(
-                FTS.join(DOCUMENTS, DOCUMENTS.c.id == FTS.c.rowid).join(
-                    Record, Record.id == DOCUMENTS.c.record_id
-                )
-            )
+            .select_from(FTS.join(DOCUMENTS, DOCUMENTS.c.id == FTS.c.rowid).join(Record, OF_RECORD))
             .where(
                 sa.literal_column(FTS_TABLE).match(_fts5_match(scope.spec, expression)),
                 *scope.where(),
@@ -196,7 +192,7 @@ def first_records(
     # `limit` record ids by id.
     statements = [
         sa.select(DOCUMENTS.c.object_id, DOCUMENTS.c.record_id)
-        .select_from(DOCUMENTS.join(Record, Record.id == DOCUMENTS.c.record_id))
+        .select_from(DOCUMENTS.join(Record, OF_RECORD))
         .where(
             DOCUMENTS.c.object_id == scope.spec.id,
             *scope.where(),

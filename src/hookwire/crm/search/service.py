@@ -145,7 +145,8 @@ def _edges(session: Session, page: list[_Hit], cursor: SearchCursor | None) -> l
     documents = dict(
         session.execute(
             select(Record.id, Record.data).where(
-                Record.id.in_([h.candidate.record_id for h in page])
+                Record.workspace_id == page[0].spec.workspace_id,
+                Record.id.in_([h.candidate.record_id for h in page]),
             )
         ).all()
     )

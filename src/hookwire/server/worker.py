@@ -1,0 +1,398 @@
+"""The production server's worker: gunicorn's ``gthread`` worker, with whole requests read in
+its event loop before a thread sees them.
+
+Stock ``gthread`` hands a new connection to a thread, which then blocks reading the request:
+300 connections that send half a header and nothing more hold every thread of every worker
+(measured: ``/healthz`` times out). Here the event loop reads without blocking until a whole
+request (head and body) is buffered, and only then submits it to the thread pool, whose
+parser reads it from that buffer. So a slow or idle client costs a socket and its buffer,
+never a thread, and:
+
+* a head must be whole within ``header_timeout`` of the connection (or of the first byte after
+  a kept-alive pause), and a body within ``body_timeout`` of its head; else the connection is
+  closed;
+* a head over ``max_head`` bytes is answered 431, a body declared (or chunked) over
+  ``max_body`` bytes 413, from the event loop, without reading the body;
+* each client address may hold ``max_per_client`` connections in a process: one more makes
+  the client's oldest connection that is not being served close (its kept-alive or
+  half-received one), so a client crowds out only itself; if all of them are being served,
+  the new one is refused;
+* a thread's reads and writes on the socket time out after ``body_timeout`` (a client that
+  stops reading its response frees the thread then).
+
+It relies on ``gthread``'s internals (``TConn``, ``enqueue_req``, ``keepalived_conns``), which
+is why pyproject.toml pins gunicorn's major version; tests/test_serving.py covers each rule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import selectors
+import socket
+import time
+from functools import partial
+from typing import Any
+
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from hookwire.server.framing import RequestFramer, Verdict
+from hookwire.server.responses import (
+    HEAD_TOO_LARGE,
+    TOO_LARGE,
+    body_too_large_message,
+    error_response,
+    head_too_large_message,
+)
+
+RECV_SIZE = 64 * 1024
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+FLUSH_AT = 64 * 1024  # bytes of a response held back to be sent with what follows
+HOUSEKEEPING_INTERVAL = 1.0  # seconds between heartbeats to the master and parent checks
+LINGER = 2.0  # after a refusal, how long unread request bytes are drained before closing
+
+
+class Limits:
+    """What the worker enforces; set on the class by the production server before it forks."""
+
+    max_head = 64 * 1024
+    max_body = 5 * 1024 * 1024
+    header_timeout = 10.0
+    body_timeout = 60.0
+    max_per_client = 100  # 0: no cap
+    exempt: Any = None  # a callable: addresses (trusted proxies) the per-client cap skips
+
+
+class CoalescingSocket:
+    """A connection's socket while a thread serves one request on it: gunicorn sends a
+    response's head and its body in two writes (two system calls, two packets); this joins
+    writes until the response ends or ``FLUSH_AT`` bytes wait, and sends them as one."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.pending: list[bytes] = []
+        self.size = 0
+
+    def sendall(self, data: bytes) -> None:
+        self.pending.append(bytes(data))
+        self.size += len(data)
+        if self.size >= FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            data = b"".join(self.pending)
+            self.pending.clear()
+            self.size = 0
+            self.sock.sendall(data)
+
+    def send(self, data: bytes) -> int:
+        self.flush()
+        return self.sock.send(data)
+
+    def sendfile(self, *args: Any, **kwargs: Any) -> int:
+        self.flush()
+        return self.sock.sendfile(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sock, name)
+
+
+class BufferedConn(TConn):
+    """A connection whose next request is read by the event loop before a thread takes it."""
+
+    def __init__(self, cfg: Any, sock: socket.socket, client: Any, server: Any) -> None:
+        super().__init__(cfg, sock, client, server)
+        self.framer: RequestFramer | None = None
+        self.deadline = 0.0
+        self.ready = b""  # a whole request, read by the event loop, for the thread's parser
+        self.client_key = client[0] if isinstance(client, tuple) else str(client)
+        self.linger: Any = None  # the worker's lingering close, for the event loop's closes
+
+    def init(self) -> None:
+        super().init()
+        self.sock.settimeout(Limits.body_timeout)  # for a thread's reads and writes
+
+    def close(self, graceful: bool = False) -> None:
+        """gthread closes gracefully by draining the socket for up to 2 s in its event loop,
+        which would stall every connection of the worker behind one silent client; here the
+        draining is one more thing the event loop waits on."""
+        if graceful and self.linger is not None:
+            self.linger(self.sock)
+        else:
+            super().close(graceful)
+
+
+class HookwireWorker(ThreadWorker):
+    """``gthread`` with event-loop reading, per-client caps, and header/body deadlines."""
+
+    @classmethod
+    def check_config(cls, cfg: Any, log: Any) -> None:
+        super().check_config(cfg, log)
+        if cfg.is_ssl:
+            raise RuntimeError("HookwireWorker serves plain HTTP; terminate TLS in a proxy")
+
+    def init_process(self) -> None:
+        self.checked_at = 0.0  # when notify last told the master this worker is alive
+        self.parent_alive = True
+        self.in_flight = 0  # requests handed to the thread pool and not finished
+        self.reading: dict[BufferedConn, None] = {}  # insertion-ordered
+        self.lingering: dict[socket.socket, float] = {}
+        self.clients: dict[str, list[BufferedConn]] = {}
+        super().init_process()
+
+    # --- the run loop's housekeeping -----------------------------------------------------
+
+    def notify(self) -> None:
+        """Tell the master this worker is alive (a file's mtime), at most once a second:
+        gthread does it, and checks its parent, on every turn of the event loop, i.e. twice a
+        request, which was a tenth of the work of a request on one keep-alive connection;
+        the master only needs it within ``timeout`` (30 s)."""
+        now = time.monotonic()
+        if now - self.checked_at >= HOUSEKEEPING_INTERVAL:
+            self.checked_at = now
+            super().notify()
+            self.parent_alive = super().is_parent_alive()
+
+    def is_parent_alive(self) -> bool:
+        return self.parent_alive
+
+    # --- connections in ------------------------------------------------------------------
+
+    def accept(self, listener: Any) -> None:
+        try:
+            sock, address = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        conn = BufferedConn(self.cfg, sock, address, listener.getsockname())
+        conn.linger = self._shut_and_linger
+        if not self._admit(conn):
+            self._refuse(sock)
+            return
+        self.nr_conns += 1
+        self._start_reading(conn)
+
+    def enqueue_req(self, conn: BufferedConn) -> None:
+        """Every way into the thread pool comes here: only a whole request goes on."""
+        if conn.ready:
+            self._submit(conn)
+        else:
+            self._start_reading(conn)
+
+    def _submit(self, conn: BufferedConn) -> None:
+        self.in_flight += 1
+        if self.in_flight >= self.cfg.threads:
+            self.set_accept_enabled(False)  # the run loop enables it again
+        super().enqueue_req(conn)
+
+    def finish_request(self, conn: BufferedConn, fs: Any) -> None:
+        self.in_flight -= 1
+        super().finish_request(conn, fs)
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        """Accept only with a thread free: a busy worker leaves new connections to the
+        others (they all accept on one socket, and a connection stays with the worker that
+        took it), and takes them itself as soon as a request of its own ends."""
+        super().set_accept_enabled(enabled and self.in_flight < self.cfg.threads)
+
+    def on_client_socket_readable(self, conn: BufferedConn, client: Any) -> None:
+        """A kept-alive connection has its next request coming: read it here."""
+        self.keepalived_conns.remove(conn)
+        self._start_reading(conn, registered=True)
+
+    def handle(self, conn: BufferedConn) -> Any:
+        """In a thread: give the parser the request the event loop read, then serve it."""
+        request, conn.ready = conn.ready, b""
+        conn.data_ready = True
+        conn.sock.setblocking(True)
+        conn.init()
+        conn.parser.unreader.unread(request)
+        sock = conn.sock
+        conn.sock = writes = CoalescingSocket(sock)  # what gthread's response writes to
+        try:
+            return super().handle(conn)
+        finally:
+            conn.sock = sock
+            with contextlib.suppress(OSError):
+                writes.flush()
+
+    # --- reading in the event loop -------------------------------------------------------
+
+    def _start_reading(self, conn: BufferedConn, registered: bool = False) -> None:
+        """Read ``conn``'s next request in the event loop; ``registered``: the poller already
+        watches its socket (a kept-alive connection that became readable)."""
+        leftover = b""
+        if conn.parser is not None:  # bytes a pipelining client sent after the last request
+            leftover = conn.parser.unreader.take_buffered()
+        conn.framer = RequestFramer(Limits.max_head, Limits.max_body, leftover)
+        conn.deadline = time.monotonic() + Limits.header_timeout
+        conn.sock.setblocking(False)
+        # Most requests are whole at the first read: then no poller round at all.
+        if conn.framer.verdict is Verdict.MORE and not self._read_available(conn):
+            if registered:
+                self._unwatch(conn)
+            self._close(conn)
+        elif conn.framer.verdict is Verdict.MORE:
+            self.reading[conn] = None
+            callback = partial(self._readable, conn)
+            if registered:
+                self.poller.modify(conn.sock, selectors.EVENT_READ, callback)
+            else:
+                self.poller.register(conn.sock, selectors.EVENT_READ, callback)
+        else:
+            if registered:
+                self._unwatch(conn)
+            self._decide(conn)
+
+    def _readable(self, conn: BufferedConn, _sock: Any) -> None:
+        if not self._read_available(conn):
+            self._drop(conn)
+        elif conn.framer is not None and conn.framer.verdict is not Verdict.MORE:
+            self._stop_reading(conn)
+            self._decide(conn)
+
+    def _read_available(self, conn: BufferedConn) -> bool:
+        """Feed the framer what the socket holds; False if the client has gone."""
+        framer = conn.framer
+        assert framer is not None
+        while framer.verdict is Verdict.MORE:
+            try:
+                data = conn.sock.recv(RECV_SIZE)
+            except (BlockingIOError, InterruptedError):
+                return True
+            except OSError:
+                return False
+            if not data:  # the client closed
+                return False
+            had_head = framer.head_complete
+            framer.feed(data)
+            if framer.head_complete and not had_head:
+                conn.deadline = time.monotonic() + Limits.body_timeout
+                if framer.expects_continue and framer.verdict is Verdict.MORE:
+                    # gunicorn would say it once a thread parses the head: too late here
+                    with contextlib.suppress(OSError):
+                        conn.sock.send(CONTINUE)
+            if len(data) < RECV_SIZE:  # drained, most likely: the poller says when there is more
+                return True
+        return True
+
+    def _decide(self, conn: BufferedConn) -> None:
+        framer = conn.framer
+        assert framer is not None
+        conn.framer = None
+        if framer.verdict in (Verdict.COMPLETE, Verdict.HAND_ON):
+            conn.ready = bytes(framer.buffer)
+            self._submit(conn)
+        elif framer.verdict is Verdict.HEAD_TOO_LARGE:
+            self._answer_and_close(
+                conn, error_response(HEAD_TOO_LARGE, head_too_large_message(Limits.max_head))
+            )
+        else:
+            message = body_too_large_message(Limits.max_body, framer.declared_length)
+            self._answer_and_close(conn, error_response(TOO_LARGE, message))
+
+    def _stop_reading(self, conn: BufferedConn) -> None:
+        self.reading.pop(conn, None)
+        self._unwatch(conn)
+
+    def _unwatch(self, conn: BufferedConn) -> None:
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(conn.sock)
+
+    def _close(self, conn: BufferedConn) -> None:
+        self.nr_conns -= 1
+        conn.close()
+
+    def _drop(self, conn: BufferedConn) -> None:
+        self._stop_reading(conn)
+        self._close(conn)
+
+    def _answer_and_close(self, conn: BufferedConn, response: bytes) -> None:
+        """Send a refusal, then drain what the client is still sending for a moment, so the
+        client reads the answer instead of a reset."""
+        self.nr_conns -= 1
+        with contextlib.suppress(OSError):
+            conn.sock.send(response)
+        self._shut_and_linger(conn.sock)
+
+    def _shut_and_linger(self, sock: socket.socket) -> None:
+        try:
+            sock.setblocking(False)
+            sock.shutdown(socket.SHUT_WR)
+            self.poller.register(sock, selectors.EVENT_READ, self._drain)
+        except (OSError, ValueError, KeyError):
+            sock.close()
+            return
+        self.lingering[sock] = time.monotonic() + LINGER
+
+    def _drain(self, sock: socket.socket) -> None:
+        try:
+            if sock.recv(RECV_SIZE):
+                return
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            pass
+        self._close_lingering(sock)
+
+    def _close_lingering(self, sock: socket.socket) -> None:
+        self.lingering.pop(sock, None)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(sock)
+        sock.close()
+
+    # --- caps and deadlines --------------------------------------------------------------
+
+    def _admit(self, conn: BufferedConn) -> bool:
+        """Whether ``conn`` may open, closing its client's oldest idle connection at the cap."""
+        cap = Limits.max_per_client
+        if not cap or (Limits.exempt is not None and Limits.exempt(conn.client_key)):
+            return True
+        held = [c for c in self.clients.get(conn.client_key, ()) if c.sock.fileno() >= 0]
+        if len(held) >= cap:
+            idle = next((c for c in held if self._close_if_idle(c)), None)
+            if idle is None:
+                self.clients[conn.client_key] = held
+                return False
+            held.remove(idle)
+        held.append(conn)
+        self.clients[conn.client_key] = held
+        return True
+
+    def _close_if_idle(self, conn: BufferedConn) -> bool:
+        if conn in self.reading:
+            self._drop(conn)
+            return True
+        if conn in self.keepalived_conns:
+            self.keepalived_conns.remove(conn)
+            self._unwatch(conn)
+            self._close(conn)
+            return True
+        return False
+
+    def _refuse(self, sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.close()
+
+    def murder_pending(self) -> None:
+        """Once a second: close connections past their deadlines; forget closed ones."""
+        super().murder_pending()
+        now = time.monotonic()
+        stopping = not self.alive  # then a connection that has sent nothing waits for nothing
+        for conn in [
+            c
+            for c in self.reading
+            if c.deadline <= now or (stopping and c.framer is not None and not c.framer.buffer)
+        ]:
+            self._drop(conn)
+        for sock in [s for s, until in self.lingering.items() if until <= now]:
+            self._close_lingering(sock)
+        if len(self.clients) > 1024 or now - getattr(self, "_pruned", 0.0) > 10:
+            self._pruned = now
+            self.clients = {
+                key: alive
+                for key, conns in self.clients.items()
+                if (alive := [c for c in conns if c.sock.fileno() >= 0])
+            }
