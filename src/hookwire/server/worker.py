@@ -47,7 +47,6 @@ from hookwire.server.responses import (
 
 RECV_SIZE = 64 * 1024
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-FLUSH_AT = 64 * 1024  # bytes of a response held back to be sent with what follows
 HOUSEKEEPING_INTERVAL = 1.0  # seconds between heartbeats to the master and parent checks
 LINGER = 2.0  # after a refusal, how long unread request bytes are drained before closing
 
@@ -61,41 +60,6 @@ class Limits:
     body_timeout = 60.0
     max_per_client = 100  # 0: no cap
     exempt: Any = None  # a callable: addresses (trusted proxies) the per-client cap skips
-
-
-class CoalescingSocket:
-    """A connection's socket while a thread serves one request on it: gunicorn sends a
-    response's head and its body in two writes (two system calls, two packets); this joins
-    writes until the response ends or ``FLUSH_AT`` bytes wait, and sends them as one."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.pending: list[bytes] = []
-        self.size = 0
-
-    def sendall(self, data: bytes) -> None:
-        self.pending.append(bytes(data))
-        self.size += len(data)
-        if self.size >= FLUSH_AT:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.pending:
-            data = b"".join(self.pending)
-            self.pending.clear()
-            self.size = 0
-            self.sock.sendall(data)
-
-    def send(self, data: bytes) -> int:
-        self.flush()
-        return self.sock.send(data)
-
-    def sendfile(self, *args: Any, **kwargs: Any) -> int:
-        self.flush()
-        return self.sock.sendfile(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.sock, name)
 
 
 class BufferedConn(TConn):
@@ -140,22 +104,6 @@ class HookwireWorker(ThreadWorker):
         self.lingering: dict[socket.socket, float] = {}
         self.clients: dict[str, list[BufferedConn]] = {}
         super().init_process()
-
-    # --- the run loop's housekeeping -----------------------------------------------------
-
-    def notify(self) -> None:
-        """Tell the master this worker is alive (a file's mtime), at most once a second:
-        gthread does it, and checks its parent, on every turn of the event loop, i.e. twice a
-        request, which was a tenth of the work of a request on one keep-alive connection;
-        the master only needs it within ``timeout`` (30 s)."""
-        now = time.monotonic()
-        if now - self.checked_at >= HOUSEKEEPING_INTERVAL:
-            self.checked_at = now
-            super().notify()
-            self.parent_alive = super().is_parent_alive()
-
-    def is_parent_alive(self) -> bool:
-        return self.parent_alive
 
     # --- connections in ------------------------------------------------------------------
 
@@ -209,14 +157,7 @@ class HookwireWorker(ThreadWorker):
         conn.sock.setblocking(True)
         conn.init()
         conn.parser.unreader.unread(request)
-        sock = conn.sock
-        conn.sock = writes = CoalescingSocket(sock)  # what gthread's response writes to
-        try:
-            return super().handle(conn)
-        finally:
-            conn.sock = sock
-            with contextlib.suppress(OSError):
-                writes.flush()
+        return super().handle(conn)
 
     # --- reading in the event loop -------------------------------------------------------
 
