@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import select
 import selectors
 import socket
 import time
@@ -49,7 +48,6 @@ from hookwire.server.responses import (
 RECV_SIZE = 64 * 1024
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 HOUSEKEEPING_INTERVAL = 1.0  # seconds between heartbeats to the master and parent checks
-NEXT_REQUEST_WINDOW = 0.005  # seconds a thread waits for a kept-alive connection's next request
 LINGER = 2.0  # after a refusal, how long unread request bytes are drained before closing
 
 
@@ -153,44 +151,13 @@ class HookwireWorker(ThreadWorker):
         self._start_reading(conn, registered=True)
 
     def handle(self, conn: BufferedConn) -> Any:
-        """In a thread: give the parser the request the event loop read, then serve it; then
-        serve the connection's next requests here too while each arrives whole within
-        ``NEXT_REQUEST_WINDOW`` and another thread is free."""
+        """In a thread: give the parser the request the event loop read, then serve it."""
         request, conn.ready = conn.ready, b""
-        while True:
-            conn.data_ready = True
-            conn.sock.setblocking(True)
-            conn.init()
-            conn.parser.unreader.unread(request)
-            keep = super().handle(conn)
-            if keep is not True or not self.alive or self.in_flight >= self.cfg.threads:
-                return keep
-            request = self._next_request(conn)
-            if request is None:
-                return keep  # the event loop reads what there is, or waits for it
-
-    def _next_request(self, conn: BufferedConn) -> bytes | None:
-        """The connection's next request if it is whole within ``NEXT_REQUEST_WINDOW``;
-        else None, with any part of it left in the parser's buffer for the event loop."""
-        framer = RequestFramer(
-            Limits.max_head, Limits.max_body, conn.parser.unreader.take_buffered()
-        )
-        deadline = time.monotonic() + NEXT_REQUEST_WINDOW
-        while framer.verdict is Verdict.MORE:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([conn.sock], [], [], left)[0]:
-                break
-            try:
-                data = conn.sock.recv(RECV_SIZE)
-            except OSError:
-                data = b""
-            if not data:
-                break
-            framer.feed(data)
-        if framer.verdict in (Verdict.COMPLETE, Verdict.HAND_ON):
-            return bytes(framer.buffer)
-        conn.parser.unreader.unread(bytes(framer.buffer))
-        return None
+        conn.data_ready = True
+        conn.sock.setblocking(True)
+        conn.init()
+        conn.parser.unreader.unread(request)
+        return super().handle(conn)
 
     # --- reading in the event loop -------------------------------------------------------
 
