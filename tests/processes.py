@@ -17,6 +17,17 @@ import redis
 from conftest import free_port
 
 
+def stop_process(process: subprocess.Popen, grace: float = 10) -> None:
+    """SIGTERM, up to ``grace`` seconds to finish what it holds, then SIGKILL."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 class RedisServer:
     """A ``redis-server`` on a free loopback port that keeps nothing on disk."""
 
@@ -79,11 +90,5 @@ class Worker:
         self._log.close()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         self._log.close()

@@ -38,6 +38,12 @@ def fresh_engine(
         engine.dispose()
 
 
+INSERT_RECORD = sa.text(
+    "INSERT INTO record (id, workspace_id, object_id, data, position, created_at, updated_at) "
+    "VALUES (:id, :workspace, :object, :data, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
+
+
 def not_search_storage(_obj, name, type_, reflected, compare_to) -> bool:
     """The search storage one backend has beside the models (FTS5 tables, a GIN index)."""
     return not (reflected and compare_to is None and is_search_storage(type_, name))
@@ -213,11 +219,7 @@ def test_0006_keeps_records_their_claims_and_search_documents(fresh_engine: Engi
                 {"id": objects[workspace_id], "workspace": workspace_id},
             )
         connection.execute(
-            sa.text(
-                "INSERT INTO record (id, workspace_id, object_id, data, position, created_at, "
-                "updated_at) VALUES (:id, :workspace, :object, :data, 1, CURRENT_TIMESTAMP, "
-                "CURRENT_TIMESTAMP)"
-            ),
+            INSERT_RECORD,
             {
                 "id": record_id,
                 "workspace": first,
@@ -269,11 +271,7 @@ def test_0006_keeps_records_their_claims_and_search_documents(fresh_engine: Engi
             assert runtime_index in set(indexes)
         # The same id in the other workspace is now another record.
         connection.execute(
-            sa.text(
-                "INSERT INTO record (id, workspace_id, object_id, data, position, created_at, "
-                "updated_at) VALUES (:id, :workspace, :object, :data, 1, CURRENT_TIMESTAMP, "
-                "CURRENT_TIMESTAMP)"
-            ),
+            INSERT_RECORD,
             {
                 "id": record_id,
                 "workspace": second,

@@ -28,6 +28,7 @@ from hooks_support import create_person, subscribe, wait_until
 from hookwire.config import TrustedProxies, parse_networks
 from hookwire.server import trust_proxies
 from hookwire.server.framing import RequestFramer
+from processes import stop_process
 from receiver import Receiver
 
 MODES = ["embedded", "production"]
@@ -98,13 +99,7 @@ class ServerProcess:
         return self.log_path.read_text()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process, grace=40)  # gunicorn's graceful_timeout is 30 s
         self._log.close()
 
 
