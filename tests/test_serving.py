@@ -313,6 +313,62 @@ def test_a_client_expecting_100_continue_gets_it_before_sending_the_body(
         sock.close()
 
 
+def exchange(server: ServerProcess, data: bytes) -> bytes:
+    """Send ``data`` on a new connection; everything received until the server closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(data)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        return received
+
+
+def test_conflicting_framing_is_400_json_and_the_connection_closes(
+    guarded: ServerProcess,
+) -> None:
+    """Request smuggling's raw material: refused, never guessed at."""
+    workspace_id, token = new_workspace(guarded.database)
+    for framing in (
+        b"Content-Length: 2\r\nTransfer-Encoding: chunked",
+        b"Content-Length: 2\r\nContent-Length: 3",
+    ):
+        received = exchange(
+            guarded,
+            b"POST /rest/people HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + token.encode()
+            + b"\r\nContent-Type: application/json\r\n"
+            + framing
+            + b"\r\n\r\n2\r\n{}\r\n0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+        )
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), (framing, received)
+        assert json.loads(body)["statusCode"] == 400, received
+        assert received.count(b"HTTP/1.1 ") == 1  # nothing after the refusal was served
+    api = Client(guarded.base_url, token, workspace_id)
+    assert api.get("/rest/people").json()["totalCount"] == 0  # nothing was created
+
+
+def test_a_chunked_body_an_http_1_0_request_and_a_head_request_are_served(
+    guarded: ServerProcess,
+) -> None:
+    api = client_of(guarded)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": {"firstName": "Chun'
+        yield b'ked"}}'
+
+    created = api.post("/rest/people", data=chunks(), headers={"Content-Type": "application/json"})
+    assert created.status_code == 201, created.text
+    assert created.json()["data"]["createPerson"]["name"]["firstName"] == "Chunked"
+
+    old = exchange(guarded, b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert re.match(rb"HTTP/1\.[01] 200 ", old) and old.endswith(b"}\n"), old
+
+    head = exchange(guarded, b"HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and head.endswith(b"\r\n\r\n"), head
+    assert b"Content-Length: " in head
+
+
 # --- request limits -----------------------------------------------------------------------
 
 
@@ -446,6 +502,45 @@ def test_production_runs_one_dispatcher_and_another_worker_takes_over(
             assert len(LEADER.findall(server.log())) == 2  # never two loops at once
         finally:
             receiver.close()
+            server.stop()
+
+
+def test_gunicorn_settings_on_top_give_an_access_log_and_recycled_workers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """What docs/deployment.md promises of ``GUNICORN_CMD_ARGS``: an access log line per
+    request with the client's address as the trusted proxy reports it, and workers recycled
+    after ``--max-requests`` requests while the server goes on answering and delivering."""
+    env = {
+        "GUNICORN_CMD_ARGS": "--access-logfile - --max-requests 5",
+        "HOOKWIRE_TRUSTED_PROXIES": "127.0.0.1/32",
+    }
+    with open_test_database("sqlite", tmp_path_factory) as database:
+        server = ServerProcess(
+            "production", database, tmp_path_factory.mktemp("access") / "server.log", env
+        )
+        try:
+            for _ in range(20):  # a new connection each: both workers serve, and recycle
+                response = requests.get(
+                    f"{server.base_url}/healthz",
+                    headers={"X-Forwarded-For": "198.51.100.9", "User-Agent": "probe/1"},
+                    timeout=10,
+                )
+                assert response.status_code == 200
+            probe = r'^198\.51\.100\.9 .* "GET /healthz HTTP/1\.1" 200 \d+ "-" "probe/1"$'
+            wait_until(lambda: len(re.findall(probe, server.log(), re.MULTILINE)) == 20)
+            assert server.log().count("Autorestarting worker after current request.") >= 2
+            # recycled workers hand the dispatcher loop on: webhooks still go out
+            receiver = Receiver()
+            try:
+                api = client_of(server)
+                subscribe(api, receiver)
+                create_person(api, "Recycled")
+                receiver.wait_for(1, timeout=20)
+            finally:
+                receiver.close()
+            assert "Traceback" not in server.log()
+        finally:
             server.stop()
 
 

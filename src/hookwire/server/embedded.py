@@ -12,7 +12,8 @@ Here, as in the production server:
 * a client address holds at most ``max_connections_per_client`` connections: one more closes
   its oldest connection that is not being served, or is refused if all of them are;
 * a head over 64 KiB is a 431 and a body over ``HOOKWIRE_MAX_BODY_BYTES`` a 413 before it is
-  read, both in the API's JSON error shape.
+  read, both in the API's JSON error shape;
+* a request framed both by ``Content-Length`` and ``Transfer-Encoding`` is a 400.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask
 
@@ -61,10 +63,23 @@ class JsonErrorTask(ErrorTask):
         self.write(body)
 
 
+class StrictParser(HTTPRequestParser):
+    """waitress serves a request with both ``Content-Length`` and ``Transfer-Encoding`` by
+    the latter and keeps the connection; RFC 9112 (6.3) lets a server refuse it and requires
+    the connection to close. It is request smuggling's raw material: refused (400, closing),
+    as the production server's parser does."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        if self.chunked and "CONTENT_LENGTH" in self.headers:
+            raise ParsingError("Content-Length and Transfer-Encoding together: send one of them")
+
+
 class GuardedChannel(HTTPChannel):
     """A connection that knows when its current request began and when its head ended."""
 
     error_task_class = JsonErrorTask
+    parser_class = StrictParser
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

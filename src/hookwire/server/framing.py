@@ -2,9 +2,9 @@
 
 The production server's event loop reads each request whole before a thread sees it (as
 waitress does for the embedded server), so a client that sends half a request holds a socket,
-never a thread. This is the framing only: the request itself is parsed later, by gunicorn.
+never a thread. This is the framing only: the request itself is parsed later (``parsing.py``).
 A head this cannot frame (a malformed ``Content-Length``, ``Transfer-Encoding`` other than
-chunked) is handed on as it is, for gunicorn's parser to refuse from the head alone.
+chunked) is handed on as it is, for the parser (``parsing.py``) to refuse.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ MAX_TRAILERS = 8192
 class Verdict(enum.Enum):
     MORE = "more"  # the request is not whole yet
     COMPLETE = "complete"  # a whole request is buffered (maybe followed by more bytes)
-    HAND_ON = "hand on"  # the head is whole but not framed here: gunicorn decides
+    HAND_ON = "hand on"  # the head is whole but not framed here: the parser decides
     HEAD_TOO_LARGE = "head too large"
     BODY_TOO_LARGE = "body too large"
 
@@ -38,6 +38,7 @@ class RequestFramer:
         self.buffer = bytearray()
         self.declared_length: int | None = None  # Content-Length, once the head is read
         self.expects_continue = False  # the client waits for "100 Continue" to send the body
+        self.end: int | None = None  # where a COMPLETE request ends in ``buffer``
         self._head_end: int | None = None
         self._body_end: int | None = None  # Content-Length framing
         self._chunk_at: int | None = None  # chunked framing: the next chunk-size line
@@ -69,9 +70,12 @@ class RequestFramer:
             framing = self._frame_head(bytes(self.buffer[: self._head_end]))
             if framing is not None:
                 return framing
-        if self._body_end is not None:
-            return Verdict.COMPLETE if len(self.buffer) >= self._body_end else Verdict.MORE
-        return self._advance_chunks()
+        if self._body_end is None:
+            return self._advance_chunks()
+        if len(self.buffer) < self._body_end:
+            return Verdict.MORE
+        self.end = self._body_end
+        return Verdict.COMPLETE
 
     def _frame_head(self, head: bytes) -> Verdict | None:
         """Set how the body is framed; a verdict when the head alone decides."""
@@ -92,7 +96,7 @@ class RequestFramer:
         assert self._head_end is not None
         if codings:
             if lengths or codings[-1] != b"chunked":
-                return Verdict.HAND_ON  # gunicorn refuses both framings, or an unknown one
+                return Verdict.HAND_ON  # both framings, or an unknown one: the parser refuses
             self._chunk_at = self._head_end
             return None
         if not lengths:
@@ -133,7 +137,10 @@ class RequestFramer:
 
     def _trailers(self, start: int) -> Verdict:
         if self.buffer[start : start + 2] == CRLF:
+            self.end = start + len(CRLF)
             return Verdict.COMPLETE
-        if self.buffer.find(HEAD_END, start, start + MAX_TRAILERS) >= 0:
+        found = self.buffer.find(HEAD_END, start, start + MAX_TRAILERS)
+        if found >= 0:
+            self.end = found + len(HEAD_END)
             return Verdict.COMPLETE
         return Verdict.HAND_ON if len(self.buffer) - start > MAX_TRAILERS else Verdict.MORE

@@ -144,13 +144,19 @@ def configure_limits(config: Config) -> None:
 
 @contextlib.contextmanager
 def _lock_file() -> Iterator[str]:
+    """The election's lock file, removed once the master is done. A worker leaves through
+    this ``finally`` too (its exit unwinds the stack it was forked with), and must leave the
+    file to its successors: removed by a recycled worker, no later worker could ever run the
+    dispatcher loop."""
     fd, path = tempfile.mkstemp(prefix="hookwire-dispatcher-", suffix=".lock")
     os.close(fd)
+    master = os.getpid()
     try:
         yield path
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        if os.getpid() == master:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 def serve_production(
@@ -178,12 +184,6 @@ def serve_production(
             "keepalive": max(1, math.ceil(settings.keepalive_timeout)),
             "timeout": 30,
             "graceful_timeout": 30,
-            # the worker refuses a head over MAX_HEAD_BYTES with 431 before gunicorn parses it
-            "limit_request_line": 0,
-            "limit_request_fields": 1000,
-            "limit_request_field_size": MAX_HEAD_BYTES,
-            "forwarded_allow_ips": "",  # HOOKWIRE_TRUSTED_PROXIES decides, in the app
-            "proxy_allow_ips": "",
             "control_socket_disable": True,
             "proc_name": "hookwire",
             "when_ready": lambda _arbiter: announce(),

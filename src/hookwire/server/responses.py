@@ -6,17 +6,21 @@ from __future__ import annotations
 import json
 
 MAX_HEAD_BYTES = 64 * 1024  # a request line and its headers, on both servers
+BAD_REQUEST = 400
 TOO_LARGE = 413
 HEAD_TOO_LARGE = 431
+SERVER_ERROR = 500
 ERROR_NAMES = {
-    400: "BadRequestException",
+    BAD_REQUEST: "BadRequestException",
     TOO_LARGE: "PayloadTooLargeException",
     HEAD_TOO_LARGE: "RequestHeaderFieldsTooLargeException",
+    SERVER_ERROR: "InternalServerError",
 }
 REASONS = {
-    400: "Bad Request",
+    BAD_REQUEST: "Bad Request",
     TOO_LARGE: "Payload Too Large",
     HEAD_TOO_LARGE: "Request Header Fields Too Large",
+    SERVER_ERROR: "Internal Server Error",
 }
 
 
