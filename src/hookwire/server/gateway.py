@@ -174,8 +174,7 @@ class Response:
         self._flush(final=True)
 
     def write(self, data: bytes) -> None:
-        if self._head is None:
-            self._head = self._build_head()
+        self._prepared_head()  # decides the framing below
         if not self._body_allowed():
             data = b""
         elif self._length is not None:
@@ -188,11 +187,10 @@ class Response:
             self._flush()
 
     def _flush(self, final: bool = False) -> None:
-        if self._head is None:  # an empty body
-            self._head = self._build_head()
+        head = self._prepared_head()  # built here when the body was empty
         parts, self._held, self._held_size = self._held, [], 0
         if not self.head_sent:
-            parts.insert(0, self._head)
+            parts.insert(0, head)
             self.head_sent = True
         if final and self._chunked:
             parts.append(b"0\r\n\r\n")
@@ -217,6 +215,12 @@ class Response:
     def _body_allowed(self) -> bool:
         code = self._status_code()
         return self.request.method != "HEAD" and code >= 200 and code not in NO_BODY_STATUSES
+
+    def _prepared_head(self) -> bytes:
+        """The head, built once (with the framing and keep-alive it decides)."""
+        if self._head is None:
+            self._head = self._build_head()
+        return self._head
 
     def _build_head(self) -> bytes:
         """The status line and headers; decides the framing and the connection's fate."""
@@ -249,8 +253,7 @@ class Response:
 
     def _sendfile(self, body: FileWrapper) -> bool:
         """Send a file with ``sendfile``; False if it is not a file of known length."""
-        if self._head is None:
-            self._head = self._build_head()
+        self._prepared_head()  # decides the framing below
         fileno = getattr(body.filelike, "fileno", None)
         if fileno is None or self._length is None or self._chunked or not self._body_allowed():
             return False

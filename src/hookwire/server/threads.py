@@ -47,11 +47,9 @@ class RequestThreads:
         self._lock = threading.Lock()
         self._parked: deque[_Parked] = deque()
         self._queued: deque[Job] = deque()
-        self._started = 0
+        self._started = size
         self._stopping = False
-        with self._lock:
-            numbers = [self._count_start() for _ in range(size)]
-        for number in numbers:
+        for number in range(1, size + 1):
             self._spawn(None, number)
 
     def submit(self, function: Callable[..., Any], *args: Any) -> None:
@@ -65,7 +63,8 @@ class RequestThreads:
             if self._started >= self.size:
                 self._queued.append(job)
                 return
-            number = self._count_start()
+            self._started += 1
+            number = self._started
         self._spawn(job, number)
 
     def shutdown(self, wait: bool = False) -> None:
@@ -87,11 +86,6 @@ class RequestThreads:
     def idle(self) -> int:
         """Threads parked, waiting for a job."""
         return len(self._parked)
-
-    def _count_start(self) -> int:
-        """Count a thread about to start (under ``_lock``); its number."""
-        self._started += 1
-        return self._started
 
     def _spawn(self, job: Job | None, number: int) -> None:
         """A thread that runs ``job`` first, or parks at once."""
