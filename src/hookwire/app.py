@@ -11,6 +11,7 @@ from hookwire.config import Config, load_config
 from hookwire.crm import register_crm
 from hookwire.crm.catalog import CatalogCache
 from hookwire.crm.graphql.metadata_schema import build_metadata_schema
+from hookwire.crm.request_context import end_request_session
 from hookwire.database import create_db_engine
 from hookwire.errors import register_error_handlers
 from hookwire.health import health_api
@@ -62,6 +63,7 @@ def create_app(
     register_error_handlers(app)
     install_request_ids(app)  # every request gets an id (X-Request-Id) before anything else
     app.before_request(refuse_unstorable_request_text)  # its text, before any handler
+    app.teardown_request(end_request_session)  # a request's session that no handler ended
     app.register_error_handler(RequestEntityTooLarge, _body_too_large)
     app.register_blueprint(health_api)
     app.register_blueprint(webhooks_blueprint("webhooks_api", "/rest/metadata/webhooks"))

@@ -25,10 +25,10 @@ a read-modify-write locks its rows first (``SELECT … FOR UPDATE``, see ``crm.r
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -39,11 +39,17 @@ from sqlmodel import Session
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Seconds a SQLite write transaction waits for the write lock before "database is locked".
 BUSY_TIMEOUT = 30
+# Seconds after which a pooled PostgreSQL connection is replaced rather than reused: shorter
+# than the idle timeouts of proxies and firewalls between the server and the database.
+POOL_RECYCLE = 1800
 _READ_ONLY = "hookwire_read_only"  # the execution option that marks reader(engine)
 _WRITE_MARK = "hookwire_write"  # connection.info: (thread, database) of an open write
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 # (thread id, database file) of every SQLite write transaction open now.
 _open_writes: set[tuple[int, str]] = set()
+
+
+T = TypeVar("T")
 
 
 class ReadOnlyTransaction(RuntimeError):
@@ -68,7 +74,12 @@ def create_db_engine(database_url: str) -> Engine:
         sa.event.listen(engine, "rollback", _sqlite_end)
         sa.event.listen(engine, "checkin", _sqlite_checkin)
     else:
-        engine = sa.create_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # No pre-ping (a round trip per checkout): a connection older than POOL_RECYCLE is
+        # replaced at checkout, and one found dead by its first statement (a restarted server)
+        # invalidates the whole pool; ``retry_on_disconnect`` runs that first statement again.
+        engine = sa.create_engine(
+            database_url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE
+        )
     sa.event.listen(engine, "before_cursor_execute", _refuse_writes_when_read_only)
     return engine
 
@@ -145,20 +156,30 @@ def _refuse_writes_when_read_only(
         )
 
 
-@contextmanager
-def transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any exception.
+def new_session(engine: Engine, *, write: bool = True) -> Session:
+    """A session on ``engine``; ``write=False`` makes it read-only: on SQLite it then neither
+    takes nor waits for the write lock, and a statement that writes raises
+    ``ReadOnlyTransaction``."""
+    return Session(engine if write else reader(engine), expire_on_commit=False)
 
-    ``write=False`` makes it read-only: on SQLite it then neither takes nor waits for the
-    write lock, and a statement that writes raises ``ReadOnlyTransaction``.
-    """
-    with Session(engine if write else reader(engine), expire_on_commit=False) as session:
+
+@contextmanager
+def committing(session: Session) -> Iterator[Session]:
+    """``session``, its work committed on success and rolled back on any exception; closed
+    after."""
+    with session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def transaction(engine: Engine, *, write: bool = True) -> AbstractContextManager[Session]:
+    """A session whose work is committed on success and rolled back on any exception
+    (read-only unless ``write``, see ``new_session``)."""
+    return committing(new_session(engine, write=write))
 
 
 def migrate(engine: Engine) -> None:
@@ -189,7 +210,30 @@ def migrate(engine: Engine) -> None:
                 raw.execute("PRAGMA foreign_keys=ON")
 
 
+def is_disconnect(error: BaseException) -> bool:
+    """Whether ``error`` is a connection found dead (SQLAlchemy has invalidated it and the
+    pool's older connections): the statement never ran, so it may run again on a new one."""
+    return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
+
+
+def retry_on_disconnect(run: Callable[[], T], reset: Callable[[], None] = lambda: None) -> T:
+    """``run()``, run once more (after ``reset()``) if it met a dead connection. ``run`` must
+    be the start of its transaction (nothing before it to lose): what the pool's pre-ping did,
+    paid only after a database restart instead of on every checkout."""
+    try:
+        return run()
+    except sa.exc.DBAPIError as error:
+        if not is_disconnect(error):
+            raise
+    reset()
+    return run()
+
+
 def ping(engine: Engine) -> None:
     """Raise if the database does not answer."""
-    with reader(engine).connect() as connection:
-        connection.execute(sa.text("SELECT 1"))
+
+    def select_one() -> None:
+        with reader(engine).connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+    retry_on_disconnect(select_one)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import request
+from sqlmodel import Session
 
 from hookwire.auth.api_keys import Caller, verify_api_key
 from hookwire.auth.key_usage import key_use_is_stale, note_key_use
-from hookwire.database import transaction
+from hookwire.database import is_read_only, retry_on_disconnect, transaction
 from hookwire.errors import Unauthenticated
 from hookwire.services import services
 
@@ -18,17 +19,35 @@ def bearer_token() -> str:
     return token.strip()
 
 
-def authenticate() -> Caller:
+def authenticate(session: Session | None = None) -> Caller:
     """The caller of the current request, or 401/403 as Twenty answers.
 
-    The key is read in a read-only transaction; the rare write of its last use (once a
-    minute at most) is a write transaction of its own.
+    The key is read in ``session`` (the request's, which its handler goes on using: one
+    connection and transaction per request), else in a read-only transaction of its own. The
+    key's row is read on every request, so a revoked key is refused at once. The rare write
+    of its last use (once a minute at most) goes in ``session`` when it may write, else in a
+    write transaction of its own.
     """
     token = bearer_token()
     app_services = services()
-    with transaction(app_services.engine, write=False) as session:
-        caller = verify_api_key(session, app_services.config.app_secret, token)
+    secret = app_services.config.app_secret
+    if session is None:
+        caller = retry_on_disconnect(lambda: _verify_alone(secret, token))
+    else:
+        # The key's row is the request's first statement: safe to run again on a new
+        # connection if the pooled one died with a database restart.
+        caller = retry_on_disconnect(
+            lambda: verify_api_key(session, secret, token), reset=session.rollback
+        )
     if key_use_is_stale(caller.key_last_used_at):
-        with transaction(app_services.engine) as session:
+        if session is not None and not is_read_only(session.get_bind()):
             note_key_use(session, caller.api_key_id)
+        else:
+            with transaction(app_services.engine) as own:
+                note_key_use(own, caller.api_key_id)
     return caller
+
+
+def _verify_alone(secret: str, token: str) -> Caller:
+    with transaction(services().engine, write=False) as session:
+        return verify_api_key(session, secret, token)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask import g, request
+from sqlmodel import Session
 
 from hookwire.auth import Caller
 from hookwire.auth.guard import authenticate
 from hookwire.crm.actors import Actor
 from hookwire.crm.catalog import Catalog
+from hookwire.database import committing, is_read_only, new_session
 from hookwire.errors import BadRequest
 from hookwire.inputs import loads
 from hookwire.services import services
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SESSION = "request_session"  # on flask.g
 
 
 def json_body() -> Any:
@@ -25,10 +31,48 @@ def json_body() -> Any:
 
 
 def require_caller() -> None:
-    """``before_request`` guard: authenticate and load the caller's workspace catalog."""
-    caller = authenticate()
+    """``before_request`` guard: authenticate (in a transaction of its own) and load the
+    caller's workspace catalog."""
+    _enter(authenticate())
+
+
+def require_caller_in_request_transaction() -> None:
+    """``before_request`` guard of the blueprints whose handlers work in
+    ``request_transaction``: authenticate in that transaction, so a request checks out one
+    connection and runs one transaction (no second BEGIN, COMMIT and checkout)."""
+    _enter(authenticate(_request_session()))
+
+
+def _enter(caller: Caller) -> None:
     g.caller = caller
     g.catalog = services().catalogs.get(caller.workspace_id, caller.metadata_version)
+
+
+def _request_session() -> Session:
+    """The request's session, opened now: a write transaction unless the method is safe (a
+    GET never writes; on SQLite it then never waits for the write lock)."""
+    session = new_session(services().engine, write=request.method not in SAFE_METHODS)
+    setattr(g, _SESSION, session)
+    return session
+
+
+def request_transaction(*, write: bool = True) -> AbstractContextManager[Session]:
+    """The request's transaction, begun by authentication, committed on success and rolled
+    back on any exception, then ended. Without one (or for a write in a read-only one): a
+    transaction of its own."""
+    session = g.pop(_SESSION, None)
+    if session is not None and write and is_read_only(session.get_bind()):
+        session.close()
+        session = None
+    return committing(session or new_session(services().engine, write=write))
+
+
+def end_request_session(_error: BaseException | None = None) -> None:
+    """``teardown_request``: roll back and release a request's session that no handler
+    ended (authentication refused the caller, or the handler never got to it)."""
+    session = g.pop(_SESSION, None)
+    if session is not None:
+        session.close()
 
 
 def current_catalog() -> Catalog:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from hookwire.crm.catalog import FieldSpec, ObjectSpec
@@ -85,37 +86,54 @@ def claim(session: Session, scope: UniqueScope, documents: dict[str, dict[str, A
     """Claim the unique values of ``documents`` (by record id), or 400 naming a taken one.
 
     A value already claimed by the same record is kept; one claimed by another record, or by
-    two of ``documents``, is refused.
+    two of ``documents``, is refused. The claims are inserted first and only the values
+    already taken are looked up: one round trip when nothing collides (the usual create).
     """
     wanted = [
         (record_id, field, value)
         for record_id, document in documents.items()
         for field, value in unique_values(scope, document)
     ]
-    taken = holders(session, scope, ((field, value) for _, field, value in wanted))
-    seen: dict[tuple[str, str], str] = {}
-    new_rows = []
+    first: dict[tuple[str, str], str] = {}  # the record of documents that claims each value
+    for record_id, field, value in wanted:
+        first.setdefault((field.name, value), record_id)
+    missed = set(first) - _insert_claims(session, scope, first)
+    taken = holders(session, scope, ((f, v) for _, f, v in wanted if (f.name, v) in missed))
     for record_id, field, value in wanted:
         key = (field.name, value)
-        holder = taken.get(key) or seen.get(key)
-        if holder is not None and holder != record_id:
+        holder = taken.get(key) or first[key]
+        if holder != record_id:
             raise BadRequest(
                 f"{unique_path(field)}: a {scope.object_name} with the value '{value}' already "
                 f"exists (id {holder}); the field is unique (create with upsert to update it)"
             )
-        if holder is None:
-            seen[key] = record_id
-            new_rows.append(
-                {
-                    "object_id": scope.object_id,
-                    "field_name": field.name,
-                    "value": value,
-                    "workspace_id": scope.workspace_id,
-                    "record_id": record_id,
-                }
-            )
-    if new_rows:
-        session.execute(sa.insert(RecordUniqueKey), new_rows)
+
+
+def _insert_claims(
+    session: Session, scope: UniqueScope, claims: dict[tuple[str, str], str]
+) -> set[tuple[str, str]]:
+    """Insert the claims (``(field name, value)`` → record id) no record holds yet; the keys
+    inserted. On PostgreSQL a claim that a concurrent transaction is inserting waits for it,
+    then is skipped if it committed."""
+    if not claims:
+        return set()
+    rows = [
+        {
+            "object_id": scope.object_id,
+            "field_name": field_name,
+            "value": value,
+            "workspace_id": scope.workspace_id,
+            "record_id": record_id,
+        }
+        for (field_name, value), record_id in claims.items()
+    ]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(RecordUniqueKey)
+        .on_conflict_do_nothing()
+        .returning(RecordUniqueKey.field_name, RecordUniqueKey.value)
+    )
+    return {(row.field_name, row.value) for row in session.execute(statement, rows)}
 
 
 def release(

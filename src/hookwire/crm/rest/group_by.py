@@ -18,14 +18,18 @@ from hookwire.crm.aggregates import resolve
 from hookwire.crm.filters import OrderKey, parse_order_by
 from hookwire.crm.group_by import Group, group_by, group_limit, parse_dimensions, parse_group_order
 from hookwire.crm.records import parse_id
-from hookwire.crm.request_context import caller_actor, current_catalog, require_caller
+from hookwire.crm.request_context import (
+    caller_actor,
+    current_catalog,
+    request_transaction,
+    require_caller_in_request_transaction,
+)
 from hookwire.crm.rest import params as rest_params
-from hookwire.database import transaction
 from hookwire.errors import BadRequest
 from hookwire.services import services
 
 group_by_api = Blueprint("group_by_api", __name__, url_prefix="/rest")
-group_by_api.before_request(require_caller)
+group_by_api.before_request(require_caller_in_request_transaction)
 
 # Twenty's messages for parameters that are not the JSON they must be.
 _GROUP_BY_EXPECTED = (
@@ -100,7 +104,7 @@ def group_records(name_plural: str) -> list[dict[str, Any]]:
     if args.get("view_id"):
         parse_id(args["view_id"], "view_id")  # no views here: like an unknown view, no filter
     with_records = args.get("include_records_sample") == "true"
-    with transaction(services().engine, write=False) as session:
+    with request_transaction(write=False) as session:
         store = services().record_store(session, current_catalog(), caller_actor(g.caller))
         groups = group_by(
             store,

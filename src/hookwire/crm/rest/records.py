@@ -22,15 +22,15 @@ from hookwire.crm.request_context import (
     capitalized,
     current_catalog,
     json_body,
-    require_caller,
+    request_transaction,
+    require_caller_in_request_transaction,
 )
 from hookwire.crm.rest import params
 from hookwire.crm.versions import IfMatch, record_etag
-from hookwire.database import transaction
 from hookwire.services import services
 
 records_api = Blueprint("records_api", __name__, url_prefix="/rest")
-records_api.before_request(require_caller)
+records_api.before_request(require_caller_in_request_transaction)
 
 UPDATE = ["PATCH", "PUT"]
 Body = dict[str, Any]
@@ -44,7 +44,7 @@ def _object(name_plural: str) -> ObjectSpec:
 @contextmanager
 def _store(*, write: bool = True) -> Iterator[RecordStore]:
     """The caller's records store, in one transaction: read-only unless ``write``."""
-    with transaction(services().engine, write=write) as session:
+    with request_transaction(write=write) as session:
         yield services().record_store(session, current_catalog(), caller_actor(g.caller))
 
 
