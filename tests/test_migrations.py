@@ -181,11 +181,16 @@ def test_every_primary_key_matches_the_models(fresh_engine: Engine) -> None:
 
 
 def migrate_to(engine: Engine, revision: str) -> None:
+    """Upgrade, or downgrade when the database is past ``revision``."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current is not None and current > revision:
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
 
 
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
@@ -288,3 +293,40 @@ def test_0006_keeps_records_their_claims_and_search_documents(fresh_engine: Engi
         assert connection.execute(sa.text(match)).scalars().all() == []
         left = connection.execute(sa.text("SELECT workspace_id FROM record")).scalars().all()
         assert left == [second]
+
+
+# Inputs: none; answer: each runtime field index on record and whether it is partial.
+FIELD_INDEX_PREDICATES = sa.text(
+    "SELECT c.relname, i.indpred IS NOT NULL FROM pg_index i "
+    "JOIN pg_class c ON c.oid = i.indexrelid "
+    "WHERE i.indrelid = 'record'::regclass AND c.relname LIKE 'ix\\_record\\_doc\\_%'"
+)
+
+
+def test_0007_makes_field_indexes_partial_on_postgres(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Field indexes hold only the records that have the path; a filter still uses them."""
+    with empty_database("postgres", tmp_path_factory) as url:
+        engine = create_db_engine(url)
+        try:
+            migrate(engine)
+            database = Database("postgres", url, engine)
+            new_workspace(database)
+            migrate_to(engine, "0006")  # down: the indexes the fields made become full ones
+            with engine.connect() as connection:
+                before = dict(connection.execute(FIELD_INDEX_PREDICATES).all())
+            assert before and not any(before.values())
+            migrate(engine)
+            with engine.connect() as connection:
+                after = dict(connection.execute(FIELD_INDEX_PREDICATES).all())
+                connection.exec_driver_sql("SET enable_seqscan = off")
+                plan = connection.exec_driver_sql(
+                    "EXPLAIN SELECT id FROM record WHERE object_id = 'x' "
+                    "AND (data->'name'->>'lastName') = 'Lovelace'"
+                ).scalars()
+                used = " ".join(plan)
+            assert after.keys() == before.keys() and all(after.values())
+            assert index_name(("name", "lastName"), ValueKind.TEXT) in used
+        finally:
+            engine.dispose()

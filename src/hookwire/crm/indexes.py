@@ -5,7 +5,8 @@ Indexes are keyed by (path, kind), not by object: every object and workspace wit
 Their number therefore grows with distinct field names, not with workspaces. The trailing
 ``position, id`` is the default list order, so an equality filter reads its page straight off
 the index in order; without it SQLite, which has no statistics, prefers walking the position
-index and filtering every row of the object.
+index and filtering every row of the object. On PostgreSQL they are partial (``WHERE <path>
+IS NOT NULL``), so an index holds only the records that have the path, not every record.
 """
 
 from __future__ import annotations
@@ -58,9 +59,16 @@ def ensure_field_indexes(connection: Connection, field: FieldSpec) -> None:
     dialect = connection.dialect.name
     for path, kind in indexed_paths(field):
         expression = document_expression_sql(dialect, path, kind)
+        predicate = _predicate(dialect, expression)
         connection.execute(
             sa.text(
                 f"CREATE INDEX IF NOT EXISTS {index_name(path, kind)} "
-                f"ON record (object_id, {expression}, position, id)"
+                f"ON record (object_id, {expression}, position, id){predicate}"
             )
         )
+
+
+def _predicate(dialect: str, expression: str) -> str:
+    """Only the records that have a value at the path, on PostgreSQL (see migration 0007):
+    the API's filters on a path imply it is not null, and most objects never have it."""
+    return f" WHERE {expression} IS NOT NULL" if dialect == "postgresql" else ""
