@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from hookwire.crm.actors import Actor
 from hookwire.crm.catalog import FieldSpec, ObjectSpec
 from hookwire.crm.field_types import FieldType, ValueKind, is_composite, subfields
 from hookwire.crm.standard_objects import ACTOR_FIELD_NAMES
 from hookwire.errors import BadRequest
-from hookwire.models import Record
 
 _NUMBER_TYPES = frozenset({FieldType.NUMBER, FieldType.NUMERIC, FieldType.POSITION})
 
@@ -19,8 +18,8 @@ def iso_timestamp(value: datetime | None) -> str | None:
     """Twenty's timestamp form: UTC with milliseconds, ``2024-01-31T09:00:00.000Z``."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+    if value.tzinfo is None:  # stored columns: naive UTC, three per record of every list
+        return value.isoformat(timespec="milliseconds") + "Z"
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -117,20 +116,47 @@ def updated_document(
     return document
 
 
-def record_output(spec: ObjectSpec, row: Record) -> dict[str, Any]:
+class StoredRow(Protocol):
+    """What ``record_output`` reads: a ``Record``, or a row of its columns (lists)."""
+
+    id: str
+    data: dict[str, Any] | None
+    position: float
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+def _output_keys(spec: ObjectSpec) -> tuple[tuple[str, FieldSpec, bool], ...]:
+    """Per document key shown: its field and whether it is a number; worked out once per
+    catalog, as a list turns every one of its rows into a record."""
+
+    def build() -> tuple[tuple[str, FieldSpec, bool], ...]:
+        return tuple(
+            (key, field, field.type in _NUMBER_TYPES)
+            for field in spec.data_fields
+            for key in field.stored_keys
+        )
+
+    return spec.cached("output_keys", build)
+
+
+def _absent(field: FieldSpec) -> Any:
+    """What a field with no stored value shows."""
+    return field.default_value if field.name in ACTOR_FIELD_NAMES else empty_value(field)
+
+
+def record_output(spec: ObjectSpec, row: StoredRow) -> dict[str, Any]:
     """A record as the API shows it: every active field, system fields included."""
     document = row.data or {}
     output: dict[str, Any] = {"id": row.id}
-    for field in spec.data_fields:
-        for key in field.stored_keys:
-            value = document.get(key)
-            if value is None:
-                value = (
-                    field.default_value if field.name in ACTOR_FIELD_NAMES else empty_value(field)
-                )
-            elif field.type in _NUMBER_TYPES:
-                value = plain_number(value)
-            output[key] = value
+    for key, field, is_number in _output_keys(spec):
+        value = document.get(key)
+        if value is None:
+            value = _absent(field)
+        elif is_number:
+            value = plain_number(value)
+        output[key] = value
     output["position"] = plain_number(row.position)
     output["createdAt"] = iso_timestamp(row.created_at)
     output["updatedAt"] = iso_timestamp(row.updated_at)

@@ -35,7 +35,7 @@ from hookwire.crm.date_buckets import (
 from hookwire.crm.documents import iso_timestamp, plain_number, record_output
 from hookwire.crm.field_types import RELATION_TYPES, FieldType, ValueKind, is_composite, subfields
 from hookwire.crm.filters import Direction, FilterNode, OrderKey
-from hookwire.crm.query import Operand, encode_cursor, operand, sort_keys
+from hookwire.crm.query import Operand, operand, sort_keys
 from hookwire.crm.records import DEFAULT_ORDER, MAX_LIMIT, Page, RecordStore
 from hookwire.errors import BadRequest
 from hookwire.models import Record
@@ -418,5 +418,5 @@ def _sample(
             total_count=group.count,
             has_next_page=len(rows) > RECORDS_PER_GROUP,
             has_previous_page=False,
-            cursors=[encode_cursor(list(row[1 + len(grouped) :])) for row in shown],
+            sort_values=[row[1 + len(grouped) :] for row in shown],
         )

@@ -6,6 +6,7 @@ import base64
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -351,17 +352,23 @@ def keyset_clause(keys: list[SortKey], values: list[Any]) -> sa.ColumnElement:
     return clause
 
 
-def encode_cursor(values: list[Any]) -> str:
-    def plain(value: Any) -> Any:
-        if isinstance(value, datetime):
-            # Full precision: a cursor rounded to milliseconds would repeat or skip records.
-            return value.isoformat(timespec="microseconds")
-        if isinstance(value, Decimal):
-            return int(value) if value == value.to_integral_value() else float(value)
-        return value
+# One encoder for every cursor: json.dumps with options builds a new one per call.
+_CURSOR_JSON = json.JSONEncoder(separators=(",", ":"))
+_JSON_NATIVE = frozenset({str, float, int, bool, type(None)})
 
-    raw = json.dumps([plain(v) for v in values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+def _cursor_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # Full precision: a cursor rounded to milliseconds would repeat or skip records.
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    plain = [v if type(v) in _JSON_NATIVE else _cursor_value(v) for v in values]
+    return base64.urlsafe_b64encode(_CURSOR_JSON.encode(plain).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:

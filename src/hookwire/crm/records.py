@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 
 from hookwire.crm.actors import SYSTEM, Actor
 from hookwire.crm.catalog import Catalog, FieldSpec, ObjectSpec
+from hookwire.crm.counts import Count, count_column, count_matches, settled
 from hookwire.crm.documents import (
     changed_fields,
     iso_timestamp,
@@ -61,6 +63,16 @@ MAX_MERGE = 10
 DEFAULT_ORDER = (OrderKey("position", Direction.ASC_NULLS_FIRST),)
 # Fields the server changes on every write: an update that changes nothing else changes nothing.
 _BOOKKEEPING = frozenset({"updatedAt", "updatedBy"})
+# What a list reads of each row: plain columns, not ORM objects, whose construction and
+# identity-map bookkeeping were a quarter of a list's time (record_output reads either).
+_LIST_COLUMNS = (
+    Record.id,
+    Record.data,
+    Record.position,
+    Record.created_at,
+    Record.updated_at,
+    Record.deleted_at,
+)
 
 
 @dataclass(frozen=True)
@@ -72,23 +84,29 @@ class ListQuery:
     before: str | None = None
     from_end: bool = False  # GraphQL `last` without `before`: the final page
     offset: int = 0
+    count: Count = Count.BOUNDED  # how the page's total_count is computed
 
 
 @dataclass
 class Page:
     records: list[dict[str, Any]]
-    total_count: int
+    total_count: int | None  # None when the query asked for no count
     has_next_page: bool
     has_previous_page: bool
-    cursors: list[str] = field(default_factory=list)
+    sort_values: list[Sequence[Any]] = field(default_factory=list)  # each record's cursor values
+
+    @property
+    def cursors(self) -> list[str]:
+        """Every record's cursor (encoded on demand: REST shows only the first and last)."""
+        return [encode_cursor(values) for values in self.sort_values]
 
     @property
     def start_cursor(self) -> str | None:
-        return self.cursors[0] if self.cursors else None
+        return encode_cursor(self.sort_values[0]) if self.sort_values else None
 
     @property
     def end_cursor(self) -> str | None:
-        return self.cursors[-1] if self.cursors else None
+        return encode_cursor(self.sort_values[-1]) if self.sort_values else None
 
 
 @dataclass(frozen=True)
@@ -190,28 +208,47 @@ class RecordStore:
         if cursor:
             conditions.append(keyset_clause(walk, decode_cursor(cursor, keys)))
 
+        counted = count_column(scope, query.count)
         statement = (
-            select(Record, *(key.operand.expression for key in keys))
+            sa.select(
+                *_LIST_COLUMNS,
+                *(key.operand.expression for key in keys),
+                *([counted] if counted is not None else []),
+            )
             .where(*conditions)
             .order_by(*(key.order_clause() for key in walk))
             .offset(query.offset or None)
             .limit(query.limit + 1)
         )
-        rows = self.session.exec(statement).all()
-        more = len(rows) > query.limit
-        rows = list(rows[: query.limit])
+        rows = self.session.execute(statement).all()
+        more = len(rows) > query.limit  # the extra row: hasNextPage needs no count
+        total = self._total(scope, query, rows, counted is not None)
+        rows = rows[: query.limit]
         if backwards:
             rows.reverse()
-        total = self.session.exec(select(sa.func.count()).select_from(Record).where(*scope)).one()
+        keys_at = slice(len(_LIST_COLUMNS), len(_LIST_COLUMNS) + len(keys))
         return Page(
-            records=[record_output(spec, row[0]) for row in rows],
+            records=[record_output(spec, row) for row in rows],
             total_count=total,
             # As Twenty: a forward page has a previous one only when it starts after a cursor
             # (an offset alone does not count), a backward page a next one only before one.
             has_next_page=more if not backwards else query.before is not None,
             has_previous_page=more if backwards else cursor is not None,
-            cursors=[encode_cursor(list(row[1:])) for row in rows],
+            sort_values=[row[keys_at] for row in rows],
         )
+
+    def _total(
+        self, scope: list[sa.ColumnElement], query: ListQuery, rows: Sequence[Any], counted: bool
+    ) -> int | None:
+        """The page's ``totalCount``: read beside its rows; with none to read it from, 0 for
+        the first page, else counted on its own."""
+        if not counted:
+            return None
+        if not rows:
+            starts = not (query.after or query.before or query.offset)
+            return 0 if starts else count_matches(self.session, scope, query.count)
+        total = rows[0][-1]
+        return total if query.count is Count.EXACT else settled(self.session, scope, total)
 
     def get(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
         return record_output(spec, self._row(spec, record_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from graphql import (
@@ -15,6 +16,7 @@ from graphql import (
 
 from hookwire.crm.aggregates import TOTAL_COUNT, Aggregate, aggregate_values, available
 from hookwire.crm.catalog import JoinColumn, ObjectSpec
+from hookwire.crm.counts import Count
 from hookwire.crm.filters import Comparator, Condition, Conjunction, FilterNode, has_condition
 from hookwire.crm.graphql.arguments import filter_node, list_query, order_keys
 from hookwire.crm.graphql.context import GraphContext
@@ -69,7 +71,7 @@ def _selected(info: GraphQLResolveInfo) -> set[str]:
 
 
 def _selected_aggregates(spec: ObjectSpec, info: GraphQLResolveInfo) -> list[Aggregate]:
-    """The aggregates selected on a connection (``totalCount`` comes with every page)."""
+    """The aggregates selected on a connection but ``totalCount``, which the page counts."""
     selected = _selected(info)
     return [a for name, a in available(spec).items() if name in selected and name != TOTAL_COUNT]
 
@@ -83,9 +85,15 @@ def _aggregated(
     return {**connection(page), **aggregate_values(_store(info), spec, node, wanted)}
 
 
+def _counted(query: ListQuery, info: GraphQLResolveInfo) -> ListQuery:
+    """``query`` counting its matches, exactly as Twenty does, only when the selection asks
+    for ``totalCount``: at a million records the count costs ten times the page."""
+    return replace(query, count=Count.EXACT if TOTAL_COUNT in _selected(info) else Count.NONE)
+
+
 def list_page(spec: ObjectSpec) -> Resolver:
     def resolve(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        query = list_query(spec, args)
+        query = _counted(list_query(spec, args), info)
         return _aggregated(spec, info, _store(info).list(spec, query), query.filter)
 
     return resolve
@@ -98,7 +106,7 @@ def find_one(spec: ObjectSpec) -> Resolver:
             raise BadRequest(
                 'filter: Missing filter argument; name the record, e.g. {id: {eq: "…"}}'
             )
-        page = _store(info).list(spec, ListQuery(filter=node, limit=1))
+        page = _store(info).list(spec, ListQuery(filter=node, limit=1, count=Count.NONE))
         if not page.records:
             raise NotFound("Record not found")
         return page.records[0]
@@ -120,28 +128,15 @@ def related_page(target: ObjectSpec, key: str | None) -> Resolver:
     """A page of ``target``'s records whose relation ``key`` points to the parent record."""
 
     def resolve(root: dict[str, Any], info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        query = list_query(target, args)
+        query = _counted(list_query(target, args), info)
         if key is None:
             return connection(Page([], 0, False, False))
         pointing = Condition(key, Comparator.EQ, root["id"])
         scoped = pointing if query.filter is None else Conjunction("and", (pointing, query.filter))
-        return _aggregated(
-            target, info, _store(info).list(target, _with_filter(query, scoped)), scoped
-        )
+        page = _store(info).list(target, replace(query, filter=scoped))
+        return _aggregated(target, info, page, scoped)
 
     return resolve
-
-
-def _with_filter(query: ListQuery, node: Any) -> ListQuery:
-    return ListQuery(
-        filter=node,
-        order_by=query.order_by,
-        limit=query.limit,
-        after=query.after,
-        before=query.before,
-        from_end=query.from_end,
-        offset=query.offset,
-    )
 
 
 def search_vector(spec: ObjectSpec) -> Resolver:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from hookwire.crm.catalog import ObjectSpec
+from hookwire.crm.counts import COUNT_CAP
 from hookwire.crm.group_by import DEFAULT_GROUP_LIMIT, MAX_GROUP_LIMIT, RECORDS_PER_GROUP
 from hookwire.crm.records import DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT
 from hookwire.crm.rest.relations import RELATION_LIMIT
@@ -99,6 +100,14 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         {"type": "string"},
         "Returns objects ending before a specific cursor. You can find cursors in "
         "**startCursor** and **endCursor** in **pageInfo** in response data",
+    ),
+    "exactCount": _query(
+        "exact_count",
+        {"type": "boolean", "default": False},
+        f"If true, **totalCount** is exact, at the cost of counting every match. Otherwise it "
+        f"is exact up to {COUNT_CAP:,} matches and past them an estimate, at least "
+        f"{COUNT_CAP + 1:,} (PostgreSQL's planner estimate; on SQLite {COUNT_CAP + 1:,} itself), "
+        "so a list costs the same at any size.",
     ),
     "upsert": _query(
         "upsert",

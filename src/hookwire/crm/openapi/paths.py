@@ -94,6 +94,7 @@ def object_paths(spec: ObjectSpec) -> dict[str, Any]:
                     *shape,
                     param("startingAfter"),
                     param("endingBefore"),
+                    param("exactCount"),
                 ],
                 {"200": _json(found_many), **_errors("400", "401")},
                 description=f"**order_by**, **filter**, **limit**, **depth**, **fields**, "

@@ -10,6 +10,7 @@ from flask import request
 from werkzeug.routing import BaseConverter
 
 from hookwire.crm.catalog import ObjectSpec
+from hookwire.crm.counts import Count
 from hookwire.crm.filters import FilterNode, parse_filter, parse_order_by
 from hookwire.crm.records import DEFAULT_LIMIT, MAX_LIMIT, ListQuery
 from hookwire.crm.rest.shape import RecordShape, readable_fields
@@ -117,7 +118,8 @@ def filter_node() -> FilterNode | None:
 
 
 def list_query() -> ListQuery:
-    """``filter``, ``order_by``, ``limit``, ``starting_after`` and ``ending_before``."""
+    """``filter``, ``order_by``, ``limit``, ``starting_after``, ``ending_before`` and
+    ``exact_count`` (``totalCount`` is an estimate past ``COUNT_CAP`` matches without it)."""
     raw_order = request.args.get("order_by")
     return ListQuery(
         filter=filter_node(),
@@ -125,6 +127,7 @@ def list_query() -> ListQuery:
         limit=limit(),
         after=request.args.get("starting_after") or None,
         before=request.args.get("ending_before") or None,
+        count=Count.EXACT if flag("exact_count") else Count.BOUNDED,
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hookwire.crm.catalog import Catalog, ObjectSpec
+from hookwire.crm.counts import Count
 from hookwire.crm.filters import Comparator, Condition
 from hookwire.crm.records import ListQuery, Page, RecordStore
 
@@ -69,7 +70,9 @@ def _embed_one(store: RecordStore, records: list[dict[str, Any]], relation: Rela
     ids = sorted({str(r[relation.key]).lower() for r in records if r.get(relation.key)})
     found: dict[str, dict[str, Any]] = {}
     if ids:
-        query = ListQuery(filter=Condition("id", Comparator.IN, ids), limit=len(ids))
+        query = ListQuery(
+            filter=Condition("id", Comparator.IN, ids), limit=len(ids), count=Count.NONE
+        )
         found = {record["id"]: record for record in store.list(relation.target, query).records}
     for record in records:
         related_id = record.get(relation.key)
@@ -98,5 +101,7 @@ def _embed_many(store: RecordStore, records: list[dict[str, Any]], relation: Rel
 
 def _pointing(store: RecordStore, relation: Relation, parents: list[str], limit: int) -> Page:
     """The first ``limit`` records of the relation's target that point at ``parents``."""
-    query = ListQuery(filter=Condition(relation.key, Comparator.IN, parents), limit=limit)
+    query = ListQuery(
+        filter=Condition(relation.key, Comparator.IN, parents), limit=limit, count=Count.NONE
+    )
     return store.list(relation.target, query)
