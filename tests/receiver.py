@@ -43,11 +43,13 @@ class Receiver:
 
     A path with no queued reply gets ``default`` (200). Requests are recorded on arrival,
     before any scripted delay, so a test can act while a delivery is in flight.
+    ``hold(path, seconds)`` keeps every request on a path waiting until that time is up.
     """
 
     def __init__(self) -> None:
         self.default = Reply()
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
+        self._held_until: dict[str, float] = {}
         self._received: list[Received] = []
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -103,6 +105,17 @@ class Receiver:
         self._server.shutdown()
         self._server.server_close()
 
+    def hold(self, path: str, seconds: float) -> None:
+        """Answer nothing on ``path`` for ``seconds`` from now (a target gone silent)."""
+        with self._changed:
+            self._held_until[path] = time.monotonic() + seconds
+
+    def _wait_while_held(self, path: str) -> None:
+        with self._changed:
+            until = self._held_until.get(path, 0.0)
+        if (left := until - time.monotonic()) > 0:
+            time.sleep(left)
+
     def _next_reply(self, path: str) -> Reply:
         with self._changed:
             queue = self._scripts.get(path)
@@ -127,6 +140,7 @@ class Receiver:
                 reply = receiver._next_reply(self.path)
                 arrived = Received(self.path, headers, body, time.monotonic(), reply.status)
                 receiver._record(arrived)
+                receiver._wait_while_held(self.path)
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:

@@ -4,6 +4,12 @@ A delivery is ``pending`` until claimed; a claim sets ``sending``, a lease and a
 token. A claim whose lease runs out (its worker died, or Redis lost the job) is due again, so
 nothing waits forever; a worker that finds its token replaced skips the delivery. Statements
 are shaped to work on SQLite and PostgreSQL alike, with ``SKIP LOCKED`` where Postgres has it.
+
+Every attempt is in the log before its request leaves: loading a batch writes its attempts
+as in flight, and the outcome fills them in. A process killed in between leaves them in
+flight; the claim that takes the delivery over marks them interrupted. A failing webhook has
+at most one delivery in flight at a time (a probe), so a dead target holds one sender, not
+all of them, until it answers again.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,12 +31,31 @@ from hookwire.hooks.webhook_secrets import SecretBox
 from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook
 
 PENDING, SENDING, SUCCEEDED, FAILED = "pending", "sending", "succeeded", "failed"
+IN_FLIGHT = "in flight: no outcome recorded yet"
+INTERRUPTED = "interrupted: the process sending it stopped before recording the outcome"
+# Attempt ids derive from (delivery, attempt number), so the claim that takes a delivery over
+# can find the attempt its previous holder left in flight without an index or a search.
+_ATTEMPT_IDS = uuid.UUID("6f1d8a52-3c1b-4a57-9f0e-2b7c9d4e8a11")
+
+
+def attempt_id(delivery_id: str, attempt_number: int) -> str:
+    return str(uuid.uuid5(_ATTEMPT_IDS, f"{delivery_id}/{attempt_number}"))
 
 
 @dataclass(frozen=True)
 class Claim:
     delivery_id: str
     token: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Claims sent one after another by one lane. A probe is one delivery of a failing
+    webhook, sent to learn whether its target answers again; other batches skip the
+    deliveries of webhooks found failing."""
+
+    claims: list[Claim]
+    probe: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +69,10 @@ class DeliveryJob:
     target_url: str
     secret: str
     body: str
+
+    @property
+    def attempt_id(self) -> str:
+        return attempt_id(self.delivery_id, self.attempt_number)
 
 
 @dataclass(frozen=True)
@@ -78,8 +107,12 @@ def _relaxed(session: Session) -> None:
         session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def relay(session: Session, limit: int = 500) -> int:
-    """Turn pending outbox events into one delivery per matching enabled webhook."""
+RELAY_LIMIT = 500  # events per relay round
+
+
+def relay(session: Session, limit: int = RELAY_LIMIT) -> int:
+    """Turn pending outbox events into one delivery per matching enabled webhook; the number
+    of events relayed."""
     _relaxed(session)
     # Columns only: the payload stays unparsed until a delivery is sent.
     events = session.execute(
@@ -126,35 +159,89 @@ def relay(session: Session, limit: int = 500) -> int:
         .where(OutboxEvent.id.in_([event.id for event in events]))
         .values(relayed=True)
     )
-    return len(rows)
+    return len(events)
 
 
-def claim_due(session: Session, limit: int, lease: timedelta, now: datetime) -> list[Claim]:
-    """Take up to ``limit`` due deliveries of enabled webhooks, oldest first."""
+def claim_due(
+    session: Session, limit: int, lease: timedelta, now: datetime
+) -> tuple[list[Claim], list[Claim]]:
+    """Take up to ``limit`` due deliveries of enabled, healthy webhooks (oldest first, then
+    ordered by webhook so batches mostly hold one target), and one probe for each failing
+    webhook with nothing in flight: ``(claims, probes)``."""
     _relaxed(session)
-    due = sa.or_(
-        sa.and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
-        sa.and_(Delivery.status == SENDING, Delivery.lease_expires_at < now),
-    )
-    candidates = _locked(
-        select(Delivery.id)
-        .join(Webhook, Webhook.id == Delivery.webhook_id)
-        .where(due, Webhook.is_enabled)
-        .order_by(Delivery.next_attempt_at)
-        .limit(limit),
-        session,
-    )
-    ids = list(session.exec(candidates).all())
-    if not ids:
-        return []
+    due = _due(now)
+    candidates = session.execute(
+        _locked(
+            select(Delivery.id, Delivery.webhook_id, Delivery.status, Delivery.attempt_count)
+            .join(Webhook, Webhook.id == Delivery.webhook_id)
+            .where(due, Webhook.is_enabled, Webhook.failing_since.is_(None))
+            .order_by(Delivery.next_attempt_at)
+            .limit(limit),
+            session,
+        )
+    ).all()
+    probes = _probes(session, due, now)
+    taken = sorted(candidates, key=lambda row: row.webhook_id) + probes
+    if not taken:
+        return [], []
+    _interrupt(session, [row for row in taken if row.status == SENDING])
     # One token per round: a later claim of any of these deliveries replaces it.
     token = str(uuid.uuid4())
     session.execute(
         sa.update(Delivery)
-        .where(Delivery.id.in_(ids))
+        .where(Delivery.id.in_([row.id for row in taken]))
         .values(status=SENDING, claim_token=token, lease_expires_at=now + lease)
     )
-    return [Claim(delivery_id, token) for delivery_id in ids]
+    claims = [Claim(row.id, token) for row in taken]
+    return claims[: len(candidates)], claims[len(candidates) :]
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
+        sa.and_(Delivery.status == SENDING, Delivery.lease_expires_at < now),
+    )
+
+
+def _probes(session: Session, due: sa.ColumnElement[bool], now: datetime) -> list[sa.Row]:
+    """The oldest due delivery of each enabled failing webhook that has none in flight."""
+    in_flight = select(Delivery.webhook_id).where(
+        Delivery.status == SENDING, Delivery.lease_expires_at >= now
+    )
+    failing = session.scalars(
+        select(Webhook.id).where(
+            Webhook.is_enabled,
+            Webhook.failing_since.is_not(None),
+            Webhook.id.not_in(in_flight),
+        )
+    ).all()
+    probes = []
+    for webhook_id in failing:
+        probe = session.execute(
+            _locked(
+                select(Delivery.id, Delivery.webhook_id, Delivery.status, Delivery.attempt_count)
+                .where(Delivery.webhook_id == webhook_id, due)
+                .order_by(Delivery.next_attempt_at)
+                .limit(1),
+                session,
+            )
+        ).first()
+        if probe is not None:
+            probes.append(probe)
+    return probes
+
+
+def _interrupt(session: Session, taken_over: list[sa.Row]) -> None:
+    """Mark the attempts that the previous holders of ``taken_over`` left in flight."""
+    if taken_over:
+        session.execute(
+            sa.update(DeliveryAttempt)
+            .where(
+                DeliveryAttempt.id.in_([attempt_id(r.id, r.attempt_count) for r in taken_over]),
+                DeliveryAttempt.error == IN_FLIGHT,
+            )
+            .values(error=INTERRUPTED)
+        )
 
 
 def release(session: Session, claims: list[Claim]) -> None:
@@ -169,27 +256,30 @@ def release(session: Session, claims: list[Claim]) -> None:
 
 
 def load_jobs(
-    session: Session, claims: list[Claim], secrets: SecretBox, lease_until: datetime
+    session: Session, batch: Batch, secrets: SecretBox, lease_until: datetime
 ) -> list[DeliveryJob]:
-    """Jobs for the claims still held (token unchanged); their leases are extended.
+    """Jobs for the batch's claims still held (token unchanged), their leases extended and
+    their attempts started: counted, and written to the log as in flight. Deliveries of a
+    webhook disabled since the claim, or (outside a probe) found failing, are given back.
 
     The leases are extended first, and only the deliveries that extension held are loaded:
     read first, a claim could be taken over (its lease ran out while its job waited) between
     the read and the extension, and two processes would send it."""
-    held_ids = extend_leases(session, claims, lease_until)
-    if not held_ids:
+    attempts = extend_leases(session, batch.claims, lease_until, start_attempt=True)
+    if not attempts:
         return []
     rows = session.execute(
         sa.select(
-            Delivery.id, Delivery.attempt_count,
+            Delivery.id,
             Webhook.id.label("webhook_id"),
             Webhook.target_url, Webhook.secret_ciphertext, Webhook.is_enabled,
+            Webhook.failing_since,
             OutboxEvent.id.label("event_id"), OutboxEvent.event_name, OutboxEvent.workspace_id,
             OutboxEvent.object_metadata_id, OutboxEvent.created_at, OutboxEvent.payload,
         )
         .join(OutboxEvent, OutboxEvent.id == Delivery.event_id)
         .join(Webhook, Webhook.id == Delivery.webhook_id)
-        .where(Delivery.id.in_(held_ids))
+        .where(Delivery.id.in_(list(attempts)))
     ).all()  # fmt: skip
     opened: dict[str, str] = {}
 
@@ -198,32 +288,93 @@ def load_jobs(
             opened[row.webhook_id] = secrets.open(row.secret_ciphertext)
         return opened[row.webhook_id]
 
-    return [
+    def sendable(row: sa.Row) -> bool:
+        return row.is_enabled and (batch.probe or row.failing_since is None)
+
+    jobs = [
         DeliveryJob(
             delivery_id=row.id,
-            attempt_number=row.attempt_count + 1,
+            attempt_number=attempts[row.id],
             event_id=row.event_id,
             webhook_id=row.webhook_id,
             target_url=row.target_url,
-            secret=secret_of(row),
-            body=event_body(row, row.webhook_id),
+            secret=secret_of(row) if sendable(row) else "",
+            body=event_body(row, row.webhook_id) if sendable(row) else "",
         )
         for row in rows
-        if row.is_enabled
     ]
+    to_send = [job for job in jobs if job.body]
+    if to_send:
+        _log_in_flight(session, to_send)
+    if len(to_send) < len(jobs):
+        release_unsent(session, [job for job in jobs if not job.body], logged=False)
+    return to_send
 
 
-def extend_leases(session: Session, claims: list[Claim], lease_until: datetime) -> set[str]:
-    """Hold the claims that are still ours (token unchanged) until ``lease_until``; the ids
-    of those. On PostgreSQL the rows stay locked until the commit, so a claim being taken
-    over at the same moment is either extended here or left out, never both."""
-    held: set[str] = set()
+def _log_in_flight(session: Session, jobs: list[DeliveryJob]) -> None:
+    now = datetime.now(UTC)
+    session.execute(
+        sa.insert(DeliveryAttempt),
+        [
+            {
+                "id": job.attempt_id,
+                "delivery_id": job.delivery_id,
+                "webhook_id": job.webhook_id,
+                "event_id": job.event_id,
+                "attempt_number": job.attempt_number,
+                "attempted_at": now,
+                "latency_ms": 0.0,
+                "error": IN_FLIGHT,
+            }
+            for job in jobs
+        ],
+    )
+
+
+def release_unsent(session: Session, jobs: list[DeliveryJob], *, logged: bool = True) -> None:
+    """Give back loaded deliveries that were not sent: due again at once, their attempt
+    neither counted nor (``logged``: it was written as in flight) in the log."""
+    if not jobs:
+        return
+    _relaxed(session)
+    if logged:
+        session.execute(
+            sa.delete(DeliveryAttempt).where(
+                DeliveryAttempt.id.in_([job.attempt_id for job in jobs])
+            )
+        )
+    session.execute(
+        sa.update(Delivery),
+        [
+            {
+                "id": job.delivery_id,
+                "status": PENDING,
+                "attempt_count": job.attempt_number - 1,
+                "claim_token": None,
+                "lease_expires_at": None,
+            }
+            for job in jobs
+        ],
+    )
+
+
+def extend_leases(
+    session: Session, claims: list[Claim], lease_until: datetime, *, start_attempt: bool = False
+) -> dict[str, int]:
+    """Hold the claims that are still ours (token unchanged) until ``lease_until`` (and, with
+    ``start_attempt``, count one more attempt on each); the attempt count of each held.
+    On PostgreSQL the rows stay locked until the commit, so a claim being taken over at the
+    same moment is either extended here or left out, never both."""
+    held: dict[str, int] = {}
     if not claims:
         return held
     _relaxed(session)
     by_token: dict[str, list[str]] = defaultdict(list)
     for claim in claims:
         by_token[claim.token].append(claim.delivery_id)
+    values: dict[str, Any] = {"lease_expires_at": lease_until}
+    if start_attempt:
+        values["attempt_count"] = Delivery.attempt_count + 1
     for token, delivery_ids in by_token.items():
         extended = session.execute(
             sa.update(Delivery)
@@ -232,10 +383,10 @@ def extend_leases(session: Session, claims: list[Claim], lease_until: datetime) 
                 Delivery.claim_token == token,
                 Delivery.status == SENDING,
             )
-            .values(lease_expires_at=lease_until)
-            .returning(Delivery.id)
+            .values(values)
+            .returning(Delivery.id, Delivery.attempt_count)
         )
-        held.update(extended.scalars())
+        held.update((delivery_id, count) for delivery_id, count in extended)
     return held
 
 
@@ -258,19 +409,16 @@ def event_body(event: sa.Row, webhook_id: str) -> str:
 def record_outcomes(
     session: Session, outcomes: list[Outcome], policy: RetryPolicy, now: datetime
 ) -> None:
-    """Log every attempt; settle or reschedule each delivery; disable webhooks that must be."""
+    """Fill in every attempt's outcome; settle or reschedule each delivery; disable webhooks
+    that must be."""
     if not outcomes:
         return
     _relaxed(session)
     session.execute(
-        sa.insert(DeliveryAttempt),
+        sa.update(DeliveryAttempt),
         [
             {
-                "id": str(uuid.uuid4()),
-                "delivery_id": o.job.delivery_id,
-                "webhook_id": o.job.webhook_id,
-                "event_id": o.job.event_id,
-                "attempt_number": o.job.attempt_number,
+                "id": o.job.attempt_id,
                 "attempted_at": o.attempted_at,
                 "status_code": o.status_code,
                 "latency_ms": o.latency_ms,

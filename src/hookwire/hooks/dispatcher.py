@@ -1,15 +1,15 @@
 """The dispatcher loop in the server process: relay the outbox, claim due deliveries, hand off.
 
-Embedded (no Redis): claims go to a thread pool in this process. With Redis: claims go to RQ
-as jobs that ``hookwire worker`` processes run. Either way the database decides what is due,
-so a dead worker, a lost job or a stopped Redis only delays a delivery until its lease ends.
+Embedded (no Redis): claims go to lanes in this process. With Redis: claims go to RQ as jobs
+that ``hookwire worker`` processes run in their own lanes. Either way the database decides
+what is due, so a dead worker, a lost job or a stopped Redis only delays a delivery until its
+lease ends.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
@@ -18,9 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hookwire.config import Config
 from hookwire.database import transaction
-from hookwire.hooks.deliveries import Claim, claim_due, relay, release
+from hookwire.hooks.deliveries import RELAY_LIMIT, Batch, Claim, claim_due, relay, release
 from hookwire.hooks.executor import DeliveryExecutor
 from hookwire.hooks.jobs import delivery_queue, enqueue_batch
+from hookwire.hooks.lanes import Lanes
 
 log = logging.getLogger(__name__)
 
@@ -64,68 +65,60 @@ class Dispatcher:
                 self._stop.wait(1.0)
 
     def _step(self) -> bool:
-        """Relay and hand off one round; True when there may be more to do at once."""
+        """Relay and hand off one round, in one transaction; True when there may be more to
+        do at once."""
+        capacity = self.capacity()
+        claims: list[Claim] = []
+        probes: list[Claim] = []
         with transaction(self.engine) as session:
             relayed = relay(session)
-        capacity = self.capacity()
-        if capacity <= 0:
-            return False
-        with transaction(self.engine) as session:
-            claims = claim_due(session, capacity, self.config.webhooks.lease, datetime.now(UTC))
-        if claims:
-            self.hand_off(claims)
-        return relayed > 0 or len(claims) == capacity
+            if capacity > 0:
+                lease = self.config.webhooks.lease
+                claims, probes = claim_due(session, capacity, lease, datetime.now(UTC))
+        if claims or probes:
+            # A probe goes alone: its target may keep it waiting for a whole timeout.
+            self.hand_off(self.batches(claims) + [Batch([probe], probe=True) for probe in probes])
+        # A round that relayed fewer events than its limit left none behind, and one that
+        # claimed less than it could left nothing due: another round would find nothing.
+        return relayed == RELAY_LIMIT or 0 < capacity == len(claims)
 
     def capacity(self) -> int:
         raise NotImplementedError
 
-    def hand_off(self, claims: list[Claim]) -> None:
+    def batches(self, claims: list[Claim]) -> list[Batch]:
+        return chunks(claims, BATCH_SIZE)
+
+    def hand_off(self, batches: list[Batch]) -> None:
         raise NotImplementedError
 
 
-def batches(claims: list[Claim], size: int = BATCH_SIZE) -> list[list[Claim]]:
-    return [claims[i : i + size] for i in range(0, len(claims), size)]
+def chunks(claims: list[Claim], size: int) -> list[Batch]:
+    return [Batch(claims[i : i + size]) for i in range(0, len(claims), size)]
 
 
 class EmbeddedDispatcher(Dispatcher):
-    """Deliveries run on a small thread pool inside the server process."""
+    """Deliveries run in lanes inside the server process."""
 
     def __init__(self, engine: Engine, config: Config) -> None:
         super().__init__(engine, config)
-        self.executor = DeliveryExecutor(engine, config)
-        self._threads = config.webhooks.dispatch_threads
-        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="hookwire-delivery")
-        self._busy = 0
-        self._lock = threading.Lock()
+        executor = DeliveryExecutor(engine, config)
+        self.lanes = Lanes(config.webhooks.dispatch_threads, executor.run, on_done=self.notify)
 
     def stop(self) -> None:
         super().stop()
-        self._pool.shutdown(wait=True)
-
-    def _free_threads(self) -> int:
-        with self._lock:
-            return max(self._threads - self._busy, 0)
+        self.lanes.shutdown()
 
     def capacity(self) -> int:
-        return self._free_threads() * BATCH_SIZE
+        return self.lanes.free() * BATCH_SIZE
 
-    def hand_off(self, claims: list[Claim]) -> None:
-        # Spread a small backlog over every free thread rather than one long batch.
-        size = min(BATCH_SIZE, -(-len(claims) // max(self._free_threads(), 1)))
-        for batch in batches(claims, size):
-            with self._lock:
-                self._busy += 1
-            self._pool.submit(self._run, batch)
+    def batches(self, claims: list[Claim]) -> list[Batch]:
+        # Spread a small backlog over every free lane rather than one long batch.
+        size = -(-len(claims) // max(self.lanes.free(), 1))
+        return chunks(claims, min(BATCH_SIZE, max(size, 1)))
 
-    def _run(self, batch: list[Claim]) -> None:
-        try:
-            self.executor.run(batch)
-        except Exception:
-            log.exception("delivery batch failed; its leases will expire and it will be retried")
-        finally:
-            with self._lock:
-                self._busy -= 1
-            self.notify()
+    def hand_off(self, batches: list[Batch]) -> None:
+        for batch in batches:
+            self.lanes.submit(batch)
 
 
 class QueueDispatcher(Dispatcher):
@@ -148,8 +141,8 @@ class QueueDispatcher(Dispatcher):
             return 0
         return max(self.MAX_QUEUED_JOBS - queued, 0) * BATCH_SIZE
 
-    def hand_off(self, claims: list[Claim]) -> None:
-        pending = batches(claims)
+    def hand_off(self, batches: list[Batch]) -> None:
+        pending = list(batches)
         try:
             while pending:
                 enqueue_batch(self.queue, pending[0])
@@ -157,7 +150,7 @@ class QueueDispatcher(Dispatcher):
         except RedisError as error:
             log.warning("dispatcher: could not queue deliveries (%s); released", error)
             with transaction(self.engine) as session:
-                release(session, [claim for batch in pending for claim in batch])
+                release(session, [claim for batch in pending for claim in batch.claims])
 
 
 def create_dispatcher(engine: Engine, config: Config) -> Dispatcher:
