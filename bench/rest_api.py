@@ -4,14 +4,16 @@ For each backend: a fresh database, a workspace and API key, N people, a real
 ``hookwire serve`` subprocess; then three operations timed over HTTP (one keep-alive
 ``requests.Session``) and, on the same database in the same run, directly with SQLAlchemy:
 
-* creating one person (``POST /rest/people`` vs one INSERT in its own transaction);
+* creating one person (``POST /rest/people`` vs the INSERTs of its record and its outbox row
+  in one transaction: what the server must write);
 * a list filtered on ``name.lastName[eq]`` (vs the same SELECT on the same JSON expression,
   plus the count the endpoint returns);
 * a page fetched by a cursor deep in the set (vs the same keyset SELECT).
 
-It prints a table of both figures and their ratio, the plans of the SQL the server runs for
-the two reads (captured from ``RecordStore.list`` itself), and PASS/FAIL against the target
-of a filtered-list p50 under 25 ms.
+It prints a table of both figures and their ratio, the server process's CPU time per
+filtered list and per get-by-id (from ``/proc``), the size of ``record``'s indexes, the plans
+of the SQL the server runs for the two reads (captured from ``RecordStore.list`` itself), and
+PASS/FAIL against the target of a filtered-list p50 under 25 ms.
 
 Then the production server (``hookwire serve --production``: gunicorn, a worker per CPU) is
 started on the same database beside the embedded one, and both serve a get-by-id and the
@@ -26,6 +28,11 @@ does not assert.
 
     python bench/rest_api.py [--backend sqlite|postgres|both] [--people N] [--quick]
                              [--server-seconds S]
+
+``--scale`` measures only the reads (first page, a page after a cursor 90% in, the filtered
+list, get-by-id) at 10k, 100k and 1M people (SQLite: to 100k), loaded step by step into one
+workspace by bulk INSERTs of ``record`` rows, each p50 beside the same read as plain
+SQLAlchemy, alternately; with the size of ``record``'s indexes per 100k rows.
 """
 
 from __future__ import annotations
@@ -66,10 +73,11 @@ from hookwire.crm.expressions import document_expression_sql
 from hookwire.crm.field_types import ValueKind
 from hookwire.crm.filters import parse_filter
 from hookwire.crm.indexes import index_name
+from hookwire.crm.query import encode_cursor
 from hookwire.crm.records import DEFAULT_LIMIT, MAX_LIMIT, ListQuery, RecordStore
 from hookwire.crm.workspaces import create_workspace
 from hookwire.database import create_db_engine, migrate, transaction
-from hookwire.models import Record, new_id, utcnow
+from hookwire.models import OutboxEvent, Record, new_id, utcnow
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_FILTER_P50_MS = 25.0
@@ -80,6 +88,8 @@ STORE_BATCH = 5_000
 HTTP_BATCH = 200
 WARMUP = 20
 RECORD = Record.__table__
+OUTBOX = OutboxEvent.__table__
+CPU_REQUESTS = 500  # requests per server CPU figure: ~1 s of CPU, against a 10 ms clock tick
 
 
 @dataclass(frozen=True)
@@ -177,8 +187,10 @@ def running_server(
     log_path: Path,
     extra_env: dict[str, str] | None = None,
     args: tuple[str, ...] = (),
+    on_start: Callable[[subprocess.Popen], None] = lambda _process: None,
 ) -> Iterator[str]:
-    """Start ``hookwire serve [args]`` on a free port; yield its base URL; stop it."""
+    """Start ``hookwire serve [args]`` on a free port (``on_start`` gets its process); yield
+    its base URL; stop it."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     env.update({"DATABASE_URL": database_url, "APP_SECRET": app_secret, **(extra_env or {})})
@@ -189,6 +201,7 @@ def running_server(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        on_start(process)
         try:
             base_url = f"http://127.0.0.1:{port}"
             wait_ready(process, base_url, log_path)
@@ -395,6 +408,7 @@ class Direct:
         )
 
     def insert(self, payload: dict[str, Any]) -> None:
+        """The record and its outbox event in one transaction: what a create must write."""
         now = utcnow()
         row = {
             "id": new_id(),
@@ -406,8 +420,20 @@ class Direct:
             "updated_at": now,
             "deleted_at": None,
         }
+        person = self.target.person
+        event = OutboxEvent(
+            workspace_id=self.target.workspace_id,
+            event_name=f"{person.name_singular}.created",
+            object_metadata_id=person.id,
+            record_id=row["id"],
+            payload={
+                "nameSingular": person.name_singular,
+                "record": {"id": row["id"], **row["data"]},
+            },
+        )
         with self.engine.begin() as connection:
             connection.execute(sa.insert(RECORD), row)
+            connection.execute(sa.insert(OUTBOX), event.model_dump())
 
     def filtered_list(self, last_name: str) -> tuple[list[Any], int]:
         with self.engine.begin() as connection:
@@ -527,8 +553,55 @@ def measure_creates(api: Api, direct: Direct, people: People, settings: Settings
         lambda i: api.call("POST", "/rest/people", 201, json=payloads[i]), settings.creates, WARMUP
     )
     plain = timed(lambda i: direct.insert(payloads[half + i]), settings.creates, WARMUP)
-    label = f"create person ({settings.creates} single POSTs)"
+    label = f"create person ({settings.creates} single POSTs; direct: record + outbox row)"
     return [Row(label, http.per_second, plain.per_second, "/s", higher_is_better=True)]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time process ``pid`` has used so far (Linux ``/proc``)."""
+    after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime = int(after_name[11]), int(after_name[12])  # fields 14 and 15 of stat
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_ms(api: Api, pid: int, paths: list[str], count: int = CPU_REQUESTS) -> float:
+    """Milliseconds of the server process's CPU per GET of ``paths`` (in turn), over ``count``
+    sequential requests after a warm-up."""
+    for path in paths[:WARMUP]:
+        api.call("GET", path)
+    before = process_cpu_seconds(pid)
+    for i in range(count):
+        api.call("GET", paths[i % len(paths)])
+    return (process_cpu_seconds(pid) - before) * 1000 / count
+
+
+def measure_server_cpu(api: Api, pid: int, people: People) -> None:
+    """Server CPU per filtered list and per get-by-id, from the process's own CPU time."""
+    page = api.people(limit=MAX_LIMIT)["data"]["people"]
+    by_id = [f"/rest/people/{record['id']}" for record in page]
+    names = [people.rng.choice(people.last_names) for _ in range(50)]
+    lists = [f"/rest/people?filter=name.lastName%5Beq%5D%3A{quote(name)}" for name in names]
+    print(f"\nserver CPU per request (process CPU time over {CPU_REQUESTS} sequential GETs):")
+    for label, paths in (("filtered list name.lastName[eq]", lists), ("get person by id", by_id)):
+        print(f"  {label:<32} {server_cpu_ms(api, pid, paths):6.2f} ms")
+
+
+def print_index_size(engine: Engine, people: int) -> None:
+    """The record table's and its indexes' size on PostgreSQL, per 100k records."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        table, indexes, count = connection.execute(
+            sa.text(
+                "SELECT pg_table_size('record'), pg_indexes_size('record'), "
+                "(SELECT count(*) FROM pg_indexes WHERE tablename = 'record')"
+            )
+        ).one()
+    per = 100_000 / max(people, 1) / 2**20
+    print(
+        f"\nrecord: table {table * per:,.1f} MB, {count} indexes {indexes * per:,.1f} MB "
+        "per 100k records"
+    )
 
 
 def figure(value: float, unit: str) -> str:
@@ -564,6 +637,7 @@ class Served:
     engine: Engine
     target: Target
     api: Api
+    pid: int  # the server process's
 
 
 @contextmanager
@@ -577,9 +651,11 @@ def served_backend(backend: str, admin_url: str) -> Iterator[Served]:
             migrate(engine)
             target = new_target(engine, app_secret)
             log_path = Path(scratch) / "server.log"
-            with running_server(url, app_secret, log_path) as base_url:
+            started: list[subprocess.Popen] = []
+            with running_server(url, app_secret, log_path, on_start=started.append) as base_url:
                 print(f"server: python -m hookwire.cli serve at {base_url} (log {log_path})")
-                yield Served(url, app_secret, engine, target, Api(base_url, target.token))
+                api = Api(base_url, target.token)
+                yield Served(url, app_secret, engine, target, api, started[0].pid)
         finally:
             engine.dispose()
 
@@ -588,7 +664,7 @@ def run_backend(backend: str, admin_url: str, settings: Settings) -> list[str]:
     """Benchmark one backend end to end; return its PASS/FAIL lines."""
     print(f"\n=== {backend} ===")
     with served_backend(backend, admin_url) as served:
-        line = bench_server(served.engine, served.api, served.target, settings, backend)
+        line = bench_server(served, settings, backend)
         if not settings.seconds:
             return [line]
         people = People(random.Random(settings.seed), settings.pool_size)
@@ -607,15 +683,18 @@ def load_and_analyze(engine: Engine, api: Api, target: Target, settings: Setting
     return people
 
 
-def bench_server(engine: Engine, api: Api, target: Target, settings: Settings, backend: str) -> str:
+def bench_server(served: Served, settings: Settings, backend: str) -> str:
     """Load, measure, explain; return the PASS/FAIL line."""
+    engine, api, target = served.engine, served.api, served.target
     people = load_and_analyze(engine, api, target, settings)
+    print_index_size(engine, settings.people)
     direct = Direct(engine, target)
     cursor, seen = deep_cursor(api, int(settings.people * 0.9))
     lists = measure_lists(api, direct, people, settings)
     pages = measure_pages(api, direct, cursor, seen, settings)
     rows = [*measure_creates(api, direct, people, settings), *lists, *pages]  # reads on N rows
     print_table(rows)
+    measure_server_cpu(api, served.pid, people)
 
     last_name = people.last_names[0]
     filtered = ListQuery(filter=parse_filter(f"name.lastName[eq]:{last_name}"))
@@ -807,6 +886,273 @@ def print_server_table(rows: list[ServerRow], seconds: float) -> None:
     )
 
 
+# --- scale: the same reads at 10k, 100k and 1M people ----------------------------------------
+
+SCALE_STEPS = {"postgres": (10_000, 100_000, 1_000_000), "sqlite": (10_000, 100_000)}
+QUICK_SCALE_STEPS = (1_000, 10_000)
+SCALE_BATCH = 10_000
+SCALE_REQUESTS = 200
+SCALE_TARGET_MS = 25.0
+ID_SAMPLE_EVERY = 500  # every 500th inserted id is kept for the get-by-id figures
+
+
+class ScaleDirect(Direct):
+    """The scale reads as plain SQLAlchemy Core: what the endpoints cost without HTTP, JSON
+    and the API's work."""
+
+    def __init__(self, engine: Engine, target: Target) -> None:
+        super().__init__(engine, target)
+        scope = (
+            RECORD.c.object_id == target.person.id,
+            RECORD.c.workspace_id == target.workspace_id,
+            RECORD.c.deleted_at.is_(None),
+        )
+        order = (RECORD.c.position.asc(), RECORD.c.id.asc())
+        self.first = sa.select(RECORD).where(*scope).order_by(*order).limit(DEFAULT_LIMIT + 1)
+        self.one = sa.select(RECORD).where(
+            RECORD.c.workspace_id == target.workspace_id,
+            RECORD.c.id == sa.bindparam("record_id"),
+        )
+
+    def first_page(self) -> list[Any]:
+        with self.engine.begin() as connection:
+            return connection.execute(self.first).all()
+
+    def by_id(self, record_id: str) -> Any:
+        with self.engine.begin() as connection:
+            return connection.execute(self.one, {"record_id": record_id}).one()
+
+
+def bulk_insert_people(
+    engine: Engine, target: Target, people: People, start: int, count: int
+) -> list[str]:
+    """Insert people ``start`` to ``start + count`` as plain INSERTs of ``record`` rows
+    (``SCALE_BATCH`` per statement and transaction), positions in insertion order; return a
+    sample of their ids. Only the rows lists and reads touch are written (no unique keys, no
+    search index): a million load in minutes, not the hours ``create_many`` would take."""
+    sample: list[str] = []
+    for batch_start in range(start, start + count, SCALE_BATCH):
+        size = min(SCALE_BATCH, start + count - batch_start)
+        now = utcnow()
+        rows = [
+            {
+                "id": new_id(),
+                "workspace_id": target.workspace_id,
+                "object_id": target.person.id,
+                "data": new_document(target.person, payload, SYSTEM),
+                "position": float(batch_start + index),
+                "created_at": now,
+                "updated_at": now,
+                "deleted_at": None,
+            }
+            for index, payload in enumerate(people.batch(size))
+        ]
+        with engine.begin() as connection:
+            connection.execute(sa.insert(RECORD), rows)
+        sample.extend(row["id"] for row in rows[::ID_SAMPLE_EVERY])
+    return sample
+
+
+def cursor_at(engine: Engine, target: Target, offset: int) -> str:
+    """The cursor of the live person at ``offset`` in the default order, read directly."""
+    statement = (
+        sa.select(RECORD.c.position, RECORD.c.id)
+        .where(
+            RECORD.c.object_id == target.person.id,
+            RECORD.c.workspace_id == target.workspace_id,
+            RECORD.c.deleted_at.is_(None),
+        )
+        .order_by(RECORD.c.position, RECORD.c.id)
+        .offset(offset)
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        position, record_id = connection.execute(statement).one()
+    return encode_cursor([position, record_id])
+
+
+def paired(
+    http: Callable[[int], Any], direct: Callable[[int], Any], count: int
+) -> tuple[Latency, Latency]:
+    """``http(i)`` and ``direct(i)`` alternately, so the machine's swings hit both alike."""
+    for i in range(WARMUP):
+        http(i)
+        direct(i)
+    http_samples, direct_samples = [], []
+    for i in range(WARMUP, WARMUP + count):
+        for operation, samples in ((http, http_samples), (direct, direct_samples)):
+            started = time.perf_counter()
+            operation(i)
+            samples.append(time.perf_counter() - started)
+    return Latency(http_samples), Latency(direct_samples)
+
+
+@dataclass(frozen=True)
+class ScaleRow:
+    operation: str
+    people: int
+    http: Latency
+    direct: Latency
+    total_count: int | None = None  # what the list answered as totalCount
+
+    @property
+    def passed(self) -> bool:
+        return self.http.p50_ms < SCALE_TARGET_MS
+
+
+def measure_scale(
+    api: Api, direct: ScaleDirect, people: People, ids: list[str], size: int, requests: int
+) -> list[ScaleRow]:
+    """First page, deep page (90% in), filtered list and get-by-id at ``size`` people."""
+    engine, target = direct.engine, direct.target
+    cursor = cursor_at(engine, target, int(size * 0.9))
+    position, record_id = cursor_values(cursor)
+    names = [people.rng.choice(people.last_names) for _ in range(requests + WARMUP)]
+    picks = [people.rng.choice(ids) for _ in range(requests + WARMUP)]
+    first = api.people(limit=DEFAULT_LIMIT)["totalCount"]
+    deep = api.people(starting_after=cursor, limit=DEFAULT_LIMIT)["totalCount"]
+    filtered = api.people(filter=f"name.lastName[eq]:{names[0]}")["totalCount"]
+    return [
+        ScaleRow(
+            "first page",
+            size,
+            *paired(
+                lambda _: api.people(limit=DEFAULT_LIMIT),
+                lambda _: direct.first_page(),
+                requests,
+            ),
+            first,
+        ),
+        ScaleRow(
+            f"page after cursor #{int(size * 0.9):,}",
+            size,
+            *paired(
+                lambda _: api.people(starting_after=cursor, limit=DEFAULT_LIMIT),
+                lambda _: direct.deep_page(position, record_id),
+                requests,
+            ),
+            deep,
+        ),
+        ScaleRow(
+            "filtered list name.lastName[eq]",
+            size,
+            *paired(
+                lambda i: api.people(filter=f"name.lastName[eq]:{names[i]}"),
+                lambda i: direct.filtered_list(names[i]),
+                requests,
+            ),
+            filtered,
+        ),
+        ScaleRow(
+            "get person by id",
+            size,
+            *paired(
+                lambda i: api.call("GET", f"/rest/people/{picks[i]}"),
+                lambda i: direct.by_id(picks[i]),
+                requests,
+            ),
+        ),
+    ]
+
+
+def index_size_line(engine: Engine) -> str:
+    """The ``record`` table's index and heap sizes per 100k rows (PostgreSQL only)."""
+    if engine.dialect.name != "postgresql":
+        return "index size: not measured on SQLite"
+    with engine.connect() as connection:
+        indexes, heap, rows, count = connection.execute(
+            sa.text(
+                "SELECT pg_indexes_size('record'), pg_table_size('record'), "
+                "(SELECT count(*) FROM record), "
+                "(SELECT count(*) FROM pg_indexes WHERE tablename = 'record')"
+            )
+        ).one()
+    per = 100_000 / max(rows, 1) / 2**20
+    return (
+        f"record: {rows:,} rows, {count} indexes; per 100k records: indexes "
+        f"{indexes * per:,.1f} MB, table {heap * per:,.1f} MB"
+    )
+
+
+def print_scale_table(rows: list[ScaleRow]) -> None:
+    width = max(len(row.operation) for row in rows)
+    print(
+        f"\n{'operation':<{width}} | {'people':>9} | {'HTTP p50':>10} | {'direct p50':>10} | "
+        f"ratio | {'totalCount':>10} | target < {SCALE_TARGET_MS:.0f} ms"
+    )
+    print(f"{'-' * width}-+-{'-' * 9}-+-{'-' * 10}-+-{'-' * 10}-+-------+-{'-' * 10}-+-------")
+    for row in rows:
+        count = "" if row.total_count is None else f"{row.total_count:,}"
+        print(
+            f"{row.operation:<{width}} | {row.people:>9,} | {row.http.p50_ms:>7.2f} ms | "
+            f"{row.direct.p50_ms:>7.2f} ms | {row.http.p50_ms / row.direct.p50_ms:4.1f}x | "
+            f"{count:>10} | {'PASS' if row.passed else 'FAIL'}"
+        )
+
+
+def flatness(rows: list[ScaleRow]) -> list[str]:
+    """Per operation, the p50 at the largest size over the p50 at the smallest."""
+    lines = []
+    for operation in dict.fromkeys(row.operation.split(" #")[0] for row in rows):
+        mine = [row for row in rows if row.operation.split(" #")[0] == operation]
+        smallest, largest = mine[0], mine[-1]
+        lines.append(
+            f"  {operation}: {smallest.http.p50_ms:.2f} ms at {smallest.people:,} -> "
+            f"{largest.http.p50_ms:.2f} ms at {largest.people:,} "
+            f"({largest.http.p50_ms / smallest.http.p50_ms:.2f}x)"
+        )
+    return lines
+
+
+def run_scale(backend: str, admin_url: str, steps: tuple[int, ...], requests: int) -> list[str]:
+    """Load people step by step into one workspace and measure the reads at each size;
+    return the verdict lines."""
+    print(f"\n=== {backend}: scale {', '.join(f'{n:,}' for n in steps)} people ===")
+    with served_backend(backend, admin_url) as served:
+        people = People(random.Random(20_261_123), max(10, steps[-1] // 100))
+        direct = ScaleDirect(served.engine, served.target)
+        ids: list[str] = []
+        rows: list[ScaleRow] = []
+        loaded = 0
+        for size in steps:
+            started = time.perf_counter()
+            ids += bulk_insert_people(served.engine, served.target, people, loaded, size - loaded)
+            elapsed = time.perf_counter() - started
+            print(
+                f"\nloaded {size - loaded:,} people (to {size:,}) by bulk INSERT in "
+                f"{elapsed:.1f} s ({(size - loaded) / elapsed:,.0f}/s)"
+            )
+            loaded = size
+            if served.engine.dialect.name == "postgresql":
+                analyze(served.engine)
+            print(index_size_line(served.engine))
+            step_rows = measure_scale(served.api, direct, people, ids, size, requests)
+            print_scale_table(step_rows)
+            rows += step_rows
+    print(f"\n{backend}: HTTP p50 at the largest size over the smallest (flat: about 1x)")
+    lines = flatness(rows)
+    print("\n".join(lines))
+    largest = [row for row in rows if row.people == steps[-1]]
+    return [
+        f"{backend} at {row.people:,}: {row.operation} p50 {row.http.p50_ms:.2f} ms "
+        f"(direct {row.direct.p50_ms:.2f} ms; target < {SCALE_TARGET_MS:.0f} ms): "
+        f"{'PASS' if row.passed else 'FAIL'}"
+        for row in largest
+    ]
+
+
+def scale_main(args: argparse.Namespace) -> None:
+    """``--scale``: the reads at growing sizes, per backend."""
+    backends, admin_url = backends_from(args)
+    requests = 50 if args.quick else SCALE_REQUESTS
+    verdicts = []
+    for backend in backends:
+        steps = QUICK_SCALE_STEPS if args.quick else SCALE_STEPS[backend]
+        verdicts += run_scale(backend, admin_url, steps, requests)
+    print(f"\n=== targets: p50 < {SCALE_TARGET_MS:.0f} ms at the largest size, flat in N ===")
+    print("\n".join(verdicts))
+
+
 # --- command line --------------------------------------------------------------------------
 
 
@@ -818,6 +1164,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="seconds per cell of the embedded/production comparison (default 2, quick 1; "
         "0 skips it)",
+    )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="only the reads at 10k, 100k and 1M people (SQLite: to 100k), bulk loaded",
     )
     return parser.parse_args(argv)
 
@@ -880,6 +1231,9 @@ def backends_from(args: argparse.Namespace) -> tuple[list[str], str]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.scale:
+        scale_main(args)
+        return
     settings = settings_from(args)
     backends, admin_url = backends_from(args)
     print(
