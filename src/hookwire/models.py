@@ -208,7 +208,12 @@ class DeliveryAttempt(SQLModel, table=True):
     """The log: every POST made, with its outcome."""
 
     __tablename__ = "delivery_attempt"
-    __table_args__ = (sa.Index("ix_delivery_attempt_webhook", "webhook_id", "attempted_at"),)
+    __table_args__ = (
+        sa.Index("ix_delivery_attempt_webhook", "webhook_id", "attempted_at"),
+        # Deleting a webhook cascades to its deliveries and from each to its attempts: without
+        # this index, one scan of the whole log per delivery.
+        sa.Index("ix_delivery_attempt_delivery", "delivery_id"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     delivery_id: str = Field(

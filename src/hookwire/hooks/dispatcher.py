@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
@@ -26,7 +27,14 @@ from hookwire.hooks.lanes import Lanes
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 0.25
-BATCH_SIZE = 20
+# Rounds start at most this often: a wake-up during a round or the pause after it is served
+# by one round afterwards, so under load the per-round cost (~2 ms of CPU and, on SQLite, the
+# write lock) is shared by every commit of the interval. An isolated commit is still relayed
+# at once. Measured with bench/rest_api.py-style creates on PostgreSQL: the dispatcher's CPU
+# per REST create fell from 2.1 ms (a round per commit) to 1.1 ms at 10 ms and 0.4 ms at
+# 25 ms, and creates/s rose from 146 to 251 (SQLite: 1.4 -> 0.2 ms, 139 -> 245/s).
+MIN_ROUND_INTERVAL = 0.025
+BATCH_SIZE = 50
 
 
 class Dispatcher:
@@ -54,15 +62,21 @@ class Dispatcher:
         while not self._stop.is_set():
             self._wake.wait(POLL_INTERVAL)
             self._wake.clear()
-            try:
-                while self._step() and not self._stop.is_set():
-                    pass
-            except SQLAlchemyError:
-                log.exception("dispatcher: database error; retrying")
-                self._stop.wait(1.0)
-            except Exception:
-                log.exception("dispatcher: unexpected error; retrying")
-                self._stop.wait(1.0)
+            started = time.monotonic()
+            self._work()
+            self._stop.wait(MIN_ROUND_INTERVAL - (time.monotonic() - started))
+
+    def _work(self) -> None:
+        """Run rounds while there may be more to do; on an error, log it and pause."""
+        try:
+            while self._step() and not self._stop.is_set():
+                pass
+        except SQLAlchemyError:
+            log.exception("dispatcher: database error; retrying")
+            self._stop.wait(1.0)
+        except Exception:
+            log.exception("dispatcher: unexpected error; retrying")
+            self._stop.wait(1.0)
 
     def _step(self) -> bool:
         """Relay and hand off one round, in one transaction; True when there may be more to

@@ -29,6 +29,7 @@ JOB_TIMEOUT = 3600
 # second, so a worker is back within a second of Redis.
 RECONNECT_DELAY = 0.25
 MAX_RECONNECT_DELAY = 1.0
+PUBSUB_POLL = 1.0  # seconds between two polls of the worker's command channel
 # A session that lasted this long was healthy: the next outage starts from a short delay.
 HEALTHY_SESSION = 10.0
 
@@ -67,7 +68,7 @@ def deliver_batch(claims: list[tuple[str, str]], probe: bool = False) -> None:
 
 
 class DeliveryWorker(SimpleWorker):
-    """RQ's ``SimpleWorker``, torn down completely even when Redis is gone."""
+    """RQ's ``SimpleWorker``, stopped promptly and torn down completely, Redis or not."""
 
     max_connection_wait_time = MAX_RECONNECT_DELAY  # RQ's own retries while idle
     stop_requested = False
@@ -76,19 +77,32 @@ class DeliveryWorker(SimpleWorker):
         self.stop_requested = True
         super().request_stop(signum, frame)
 
+    def subscribe(self) -> None:
+        # As RQ's, but its listener polls every PUBSUB_POLL seconds instead of 60: stopping
+        # the listener waits for its poll, so RQ's made a warm shutdown last up to a minute.
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_POLL, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
+    def unsubscribe(self) -> None:
+        """Stop the listener and close its connection, without a word to Redis (which may be
+        gone: closing the connection ends the subscription anyway)."""
+        if self.pubsub_thread is not None:
+            self.pubsub_thread.stop(timeout=PUBSUB_POLL + 1)
+            self.pubsub_thread = None
+        if self.pubsub is not None:
+            self.pubsub.close()
+            self.pubsub = None
+
     def teardown(self) -> None:
         # RQ unsubscribes only after registering the death, which fails without Redis: its
-        # pubsub thread and connections would then outlive the worker, one set per outage.
+        # listener and connections would then outlive the worker, one set per outage.
         try:
             super().teardown()
         finally:
-            if self.pubsub_thread is not None:
-                self.pubsub_thread.stop()
-                self.pubsub_thread.join(timeout=1)
-                self.pubsub_thread = None
-            if self.pubsub is not None:
-                self.pubsub.close()
-                self.pubsub = None
+            self.unsubscribe()
             self.connection.connection_pool.disconnect()
 
 

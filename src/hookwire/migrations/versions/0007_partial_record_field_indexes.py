@@ -13,7 +13,7 @@ The indexes are rebuilt under the same names, each from its own second column's 
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-10
+Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
