@@ -5,9 +5,10 @@ token. A claim whose lease runs out (its worker died, or Redis lost the job) is 
 nothing waits forever; a worker that finds its token replaced skips the delivery. Statements
 are shaped to work on SQLite and PostgreSQL alike, with ``SKIP LOCKED`` where Postgres has it.
 
-Every attempt is in the log before its request leaves: loading a batch writes its attempts
-as in flight, and the outcome fills them in. A process killed in between leaves them in
-flight; the claim that takes the delivery over marks them interrupted. A failing webhook has
+Every attempt that may have reached its receiver is in the log: loading a batch counts an
+attempt on each delivery, and recording an outcome logs it. A process killed in between
+leaves its deliveries ``sending`` with an attempt counted but not logged; the claim that takes
+such a delivery over logs that attempt as interrupted. A failing webhook has
 at most one delivery in flight at a time (a probe), so a dead target holds one sender, not
 all of them, until it answers again.
 """
@@ -22,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as sa_postgres
+from sqlalchemy.dialects import sqlite as sa_sqlite
 from sqlmodel import Session, select
 
 from hookwire.crm.documents import iso_timestamp
@@ -31,10 +34,9 @@ from hookwire.hooks.webhook_secrets import SecretBox
 from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook
 
 PENDING, SENDING, SUCCEEDED, FAILED = "pending", "sending", "succeeded", "failed"
-IN_FLIGHT = "in flight: no outcome recorded yet"
 INTERRUPTED = "interrupted: the process sending it stopped before recording the outcome"
-# Attempt ids derive from (delivery, attempt number), so the claim that takes a delivery over
-# can find the attempt its previous holder left in flight without an index or a search.
+# Attempt ids derive from (delivery, attempt number): the claim that takes a delivery over
+# logs its interrupted attempt unless that very attempt is in the log already.
 _ATTEMPT_IDS = uuid.UUID("6f1d8a52-3c1b-4a57-9f0e-2b7c9d4e8a11")
 
 
@@ -90,8 +92,12 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def _locked(statement: sa.Select, session: Session) -> sa.Select:
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgres(session):
         return statement.with_for_update(skip_locked=True)
     return statement  # SQLite has one writer at a time
 
@@ -103,7 +109,7 @@ def _relaxed(session: Session) -> None:
     delivery is sent twice), which at-least-once allows. Records and outbox events, written
     by API requests, keep full durability.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgres(session):
         session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
 
 
@@ -172,7 +178,7 @@ def claim_due(
     due = _due(now)
     candidates = session.execute(
         _locked(
-            select(Delivery.id, Delivery.webhook_id, Delivery.status, Delivery.attempt_count)
+            select(*_CLAIMED)
             .join(Webhook, Webhook.id == Delivery.webhook_id)
             .where(due, Webhook.is_enabled, Webhook.failing_since.is_(None))
             .order_by(Delivery.next_attempt_at)
@@ -194,6 +200,15 @@ def claim_due(
     )
     claims = [Claim(row.id, token) for row in taken]
     return claims[: len(candidates)], claims[len(candidates) :]
+
+
+_CLAIMED = (
+    Delivery.id,
+    Delivery.webhook_id,
+    Delivery.event_id,
+    Delivery.status,
+    Delivery.attempt_count,
+)
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:
@@ -219,7 +234,7 @@ def _probes(session: Session, due: sa.ColumnElement[bool], now: datetime) -> lis
     for webhook_id in failing:
         probe = session.execute(
             _locked(
-                select(Delivery.id, Delivery.webhook_id, Delivery.status, Delivery.attempt_count)
+                select(*_CLAIMED)
                 .where(Delivery.webhook_id == webhook_id, due)
                 .order_by(Delivery.next_attempt_at)
                 .limit(1),
@@ -232,16 +247,25 @@ def _probes(session: Session, due: sa.ColumnElement[bool], now: datetime) -> lis
 
 
 def _interrupt(session: Session, taken_over: list[sa.Row]) -> None:
-    """Mark the attempts that the previous holders of ``taken_over`` left in flight."""
-    if taken_over:
-        session.execute(
-            sa.update(DeliveryAttempt)
-            .where(
-                DeliveryAttempt.id.in_([attempt_id(r.id, r.attempt_count) for r in taken_over]),
-                DeliveryAttempt.error == IN_FLIGHT,
-            )
-            .values(error=INTERRUPTED)
-        )
+    """Log the attempts that the previous holders of ``taken_over`` counted but never
+    recorded (an attempt already in the log, or none counted yet, is left alone)."""
+    rows = [
+        {
+            "id": attempt_id(row.id, row.attempt_count),
+            "delivery_id": row.id,
+            "webhook_id": row.webhook_id,
+            "event_id": row.event_id,
+            "attempt_number": row.attempt_count,
+            "attempted_at": datetime.now(UTC),
+            "latency_ms": 0.0,
+            "error": INTERRUPTED,
+        }
+        for row in taken_over
+        if row.attempt_count > 0
+    ]
+    if rows:
+        insert = sa_postgres.insert if _is_postgres(session) else sa_sqlite.insert
+        session.execute(insert(DeliveryAttempt).values(rows).on_conflict_do_nothing())
 
 
 def release(session: Session, claims: list[Claim]) -> None:
@@ -304,45 +328,17 @@ def load_jobs(
         for row in rows
     ]
     to_send = [job for job in jobs if job.body]
-    if to_send:
-        _log_in_flight(session, to_send)
     if len(to_send) < len(jobs):
-        release_unsent(session, [job for job in jobs if not job.body], logged=False)
+        release_unsent(session, [job for job in jobs if not job.body])
     return to_send
 
 
-def _log_in_flight(session: Session, jobs: list[DeliveryJob]) -> None:
-    now = datetime.now(UTC)
-    session.execute(
-        sa.insert(DeliveryAttempt),
-        [
-            {
-                "id": job.attempt_id,
-                "delivery_id": job.delivery_id,
-                "webhook_id": job.webhook_id,
-                "event_id": job.event_id,
-                "attempt_number": job.attempt_number,
-                "attempted_at": now,
-                "latency_ms": 0.0,
-                "error": IN_FLIGHT,
-            }
-            for job in jobs
-        ],
-    )
-
-
-def release_unsent(session: Session, jobs: list[DeliveryJob], *, logged: bool = True) -> None:
-    """Give back loaded deliveries that were not sent: due again at once, their attempt
-    neither counted nor (``logged``: it was written as in flight) in the log."""
+def release_unsent(session: Session, jobs: list[DeliveryJob]) -> None:
+    """Give back loaded deliveries that were not sent: due again at once, their attempt no
+    longer counted."""
     if not jobs:
         return
     _relaxed(session)
-    if logged:
-        session.execute(
-            sa.delete(DeliveryAttempt).where(
-                DeliveryAttempt.id.in_([job.attempt_id for job in jobs])
-            )
-        )
     session.execute(
         sa.update(Delivery),
         [
@@ -409,16 +405,19 @@ def event_body(event: sa.Row, webhook_id: str) -> str:
 def record_outcomes(
     session: Session, outcomes: list[Outcome], policy: RetryPolicy, now: datetime
 ) -> None:
-    """Fill in every attempt's outcome; settle or reschedule each delivery; disable webhooks
-    that must be."""
+    """Log every attempt; settle or reschedule each delivery; disable webhooks that must be."""
     if not outcomes:
         return
     _relaxed(session)
     session.execute(
-        sa.update(DeliveryAttempt),
+        sa.insert(DeliveryAttempt),
         [
             {
                 "id": o.job.attempt_id,
+                "delivery_id": o.job.delivery_id,
+                "webhook_id": o.job.webhook_id,
+                "event_id": o.job.event_id,
+                "attempt_number": o.job.attempt_number,
                 "attempted_at": o.attempted_at,
                 "status_code": o.status_code,
                 "latency_ms": o.latency_ms,

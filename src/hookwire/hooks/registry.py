@@ -6,13 +6,11 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from hookwire.config import WebhookSettings
 from hookwire.crm.documents import iso_timestamp
 from hookwire.errors import BadRequest, NotFound
-from hookwire.hooks.deliveries import IN_FLIGHT
 from hookwire.hooks.operations import validate_operations
 from hookwire.hooks.targets import TargetRefused, check_target
 from hookwire.hooks.webhook_secrets import (
@@ -108,16 +106,12 @@ class WebhookRegistry:
         return row
 
     def attempts(self, webhook_id: str, limit: int) -> list[tuple[DeliveryAttempt, str]]:
-        """The newest attempts with their event names, newest first; an attempt in flight
-        appears once it has an outcome (or once it is found interrupted)."""
+        """The newest attempts with their event names, newest first."""
         self.get(webhook_id)
         rows = self.session.exec(
             select(DeliveryAttempt, OutboxEvent.event_name)
             .join(OutboxEvent, OutboxEvent.id == DeliveryAttempt.event_id)
-            .where(
-                DeliveryAttempt.webhook_id == webhook_id,
-                sa.or_(DeliveryAttempt.error.is_(None), DeliveryAttempt.error != IN_FLIGHT),
-            )
+            .where(DeliveryAttempt.webhook_id == webhook_id)
             .order_by(DeliveryAttempt.attempted_at.desc(), DeliveryAttempt.attempt_number.desc())
             .limit(limit)
         ).all()
