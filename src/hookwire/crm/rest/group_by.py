@@ -51,7 +51,7 @@ _AGGREGATE_EXPECTED = (
 
 def _json_list(name: str, expected: str, *, required: bool = False) -> list[Any] | None:
     """The query parameter ``name`` parsed as a JSON array, or 400 with ``expected``."""
-    raw = request.args.get(name)
+    raw = rest_params.single(name)
     if raw is None and not required:
         return None
     try:
@@ -65,7 +65,7 @@ def _json_list(name: str, expected: str, *, required: bool = False) -> list[Any]
 
 def _records_order() -> tuple[OrderKey, ...]:
     """``order_by_for_records``, in the records' ``order_by`` grammar."""
-    raw = request.args.get("order_by_for_records")
+    raw = rest_params.single("order_by_for_records")
     if not raw:
         return ()
     try:

@@ -54,10 +54,19 @@ class RecordSegment(BaseConverter):
 ROUTE_CONVERTERS = {"object": ObjectSegment, "record": RecordSegment}
 
 
+def single(name: str) -> str | None:
+    """The query parameter ``name``, refused when given more than once: which of several
+    values would count is a guess a client should not have to make."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"'{name}' parameter given {len(values)} times; expected it once")
+    return values[0] if values else None
+
+
 def limit(default: int = DEFAULT_LIMIT) -> int:
     """``limit``: absent or empty gives ``default``; above ``MAX_LIMIT`` is capped, as Twenty
     caps it; 0 is allowed; anything but digits is refused."""
-    raw = request.args.get("limit")
+    raw = single("limit")
     if not raw:
         return default
     value = _natural(raw)
@@ -68,7 +77,7 @@ def limit(default: int = DEFAULT_LIMIT) -> int:
 
 def depth() -> int:
     """``depth``: 0 (the default) or 1, which embeds related records."""
-    raw = request.args.get("depth")
+    raw = single("depth")
     if not raw:
         return 0
     value = _natural(raw)
@@ -81,7 +90,7 @@ def flag(name: str) -> bool:
     """A boolean query parameter (``upsert``, ``soft_delete``): ``true`` or ``false``, default
     false. Twenty reads anything but ``true`` as false; we refuse it instead (an empty value
     too), so a typo never turns a soft delete into a destroy."""
-    raw = request.args.get(name)
+    raw = single(name)
     if raw is None:
         return False
     if raw.lower() not in ("true", "false"):
@@ -113,20 +122,20 @@ def record_shape(spec: ObjectSpec) -> RecordShape:
 
 
 def filter_node() -> FilterNode | None:
-    raw = request.args.get("filter")
+    raw = single("filter")
     return parse_filter(raw) if raw else None
 
 
 def list_query() -> ListQuery:
     """``filter``, ``order_by``, ``limit``, ``starting_after``, ``ending_before`` and
     ``exact_count`` (``totalCount`` is an estimate past ``COUNT_CAP`` matches without it)."""
-    raw_order = request.args.get("order_by")
+    raw_order = single("order_by")
     return ListQuery(
         filter=filter_node(),
         order_by=tuple(parse_order_by(raw_order)) if raw_order else (),
         limit=limit(),
-        after=request.args.get("starting_after") or None,
-        before=request.args.get("ending_before") or None,
+        after=single("starting_after") or None,
+        before=single("ending_before") or None,
         count=Count.EXACT if flag("exact_count") else Count.BOUNDED,
     )
 
