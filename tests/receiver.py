@@ -27,7 +27,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float  # time.monotonic() when the request arrived
-    status: int  # what the receiver answered (or is about to, after a scripted delay)
+    status: int  # what the receiver answered (or is about to); 0: the body never fully arrived
 
     @property
     def json(self) -> Any:
@@ -137,6 +137,10 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 headers = {key.lower(): value for key, value in self.headers.items()}
+                if len(body) < length:  # the sender died mid-request: seen, never answered
+                    receiver._record(Received(self.path, headers, body, time.monotonic(), 0))
+                    self.close_connection = True
+                    return
                 reply = receiver._next_reply(self.path)
                 arrived = Received(self.path, headers, body, time.monotonic(), reply.status)
                 receiver._record(arrived)

@@ -110,3 +110,15 @@ def test_requests_recover_when_the_database_drops_every_connection(
     assert app.client.post("/rest/people", json=PERSON, headers=app.headers).status_code == 201
     assert app.client.get("/rest/people", headers=app.headers).status_code == 200
     assert app.client.get("/healthz").status_code == 200
+
+
+def test_a_batch_of_60_creates_is_one_insert_per_table(app: App) -> None:
+    app.client.get("/rest/people", headers=app.headers)  # notes the key's first use
+    statements = counted(app.engine, "before_cursor_execute")
+    people = [{"name": {"firstName": "Ada", "lastName": f"Batch {i}"}} for i in range(60)]
+    response = app.client.post("/rest/batch/people", json=people, headers=app.headers)
+    assert response.status_code == 201, response.text
+    inserts = [args[2] for args in statements if args[2].lstrip().upper().startswith("INSERT")]
+    tables = [sql.split()[2].strip('"') for sql in inserts]
+    assert len(tables) == len(set(tables)), tables  # each table written by one statement
+    assert "record" in tables and "outbox_event" in tables, tables
