@@ -217,6 +217,22 @@ def test_three_failures_then_success_make_four_logged_attempts(
     assert len(receiver.received("/flaky")) == 4  # delivered: no more attempts
 
 
+def test_retries_fall_due_while_another_workspace_writes_without_pause(
+    api: Client, other_client: Client, receiver: Receiver
+) -> None:
+    """A commit that queues no delivery skips the claim, but not for longer than a poll: a
+    retry due meanwhile goes out on time although commits keep the dispatcher awake."""
+    receiver.script("/retried", Reply(500), Reply(500), Reply(200))
+    subscribe(api, receiver, "/retried")
+    create_person(api)
+    started = time.monotonic()
+    while len(receiver.received("/retried")) < 3 and time.monotonic() - started < 20:
+        create_person(other_client, "Busy")  # no webhook in this workspace
+    requests = receiver.wait_for(3, "/retried", timeout=1)
+    # The schedule asks for retries within about a second; a poll interval is 0.25 s.
+    assert requests[-1].at - requests[0].at < 5.0
+
+
 def test_attempt_log_over_graphql(api: Client, receiver: Receiver) -> None:
     receiver.script("/g", Reply(500))
     hook = subscribe(api, receiver, "/g")

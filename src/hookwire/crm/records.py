@@ -6,7 +6,8 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -54,6 +55,8 @@ from hookwire.crm.validation import validate_record
 from hookwire.crm.versions import IfMatch
 from hookwire.errors import BadRequest, Conflict, NotFound
 from hookwire.models import Record, utcnow
+
+RECORDS = Record.__table__
 
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200
@@ -124,6 +127,17 @@ class ChangeSink(Protocol):
     """Receives every change inside the writing transaction (the webhook outbox does)."""
 
     def record_changes(self, session: Session, changes: list[RecordChange]) -> None: ...
+
+
+class NewRecord(NamedTuple):
+    """A record this transaction inserts, as ``record_output`` reads it."""
+
+    id: str
+    data: dict[str, Any]
+    position: float
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
 
 
 def parse_id(record_id: Any, what: str = "id") -> str:
@@ -390,10 +404,8 @@ class RecordStore:
         now = utcnow()
         base_position = time.time()
         rows = [
-            Record(
+            NewRecord(
                 id=record_id,
-                workspace_id=spec.workspace_id,
-                object_id=spec.id,
                 data=new_document(spec, item, self.actor),
                 position=item.get("position", base_position + index * 1e-6),
                 created_at=now,
@@ -401,8 +413,11 @@ class RecordStore:
             )
             for index, (record_id, item) in enumerate(zip(ids, items, strict=True))
         ]
-        self.session.add_all(rows)
+        # One multi-row INSERT rather than the unit of work (a third of a create's CPU);
+        # pending ORM changes go first, as the unit of work would have ordered them.
         self.session.flush()
+        scope = {"workspace_id": spec.workspace_id, "object_id": spec.id}
+        self.session.execute(RECORDS.insert(), [{**row._asdict(), **scope} for row in rows])
         if spec.unique_fields:
             claim(self.session, UniqueScope.of(spec), {row.id: row.data for row in rows})
         records = [record_output(spec, row) for row in rows]

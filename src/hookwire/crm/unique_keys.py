@@ -7,6 +7,7 @@ soft-deleted record gives its values up; restoring it claims them again.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from hookwire.crm.catalog import FieldSpec, ObjectSpec
 from hookwire.crm.field_types import is_composite, unique_subfield
 from hookwire.errors import BadRequest
 from hookwire.models import RecordUniqueKey
+
+KEYS = RecordUniqueKey.__table__
 
 MAX_UNIQUE_VALUE = 2048
 
@@ -127,13 +130,15 @@ def _insert_claims(
         }
         for (field_name, value), record_id in claims.items()
     ]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(RecordUniqueKey)
-        .on_conflict_do_nothing()
-        .returning(RecordUniqueKey.field_name, RecordUniqueKey.value)
-    )
+    statement = _claim_statement(session.get_bind().dialect.name)
     return {(row.field_name, row.value) for row in session.execute(statement, rows)}
+
+
+@functools.cache
+def _claim_statement(dialect_name: str) -> sa.Insert:
+    """Built once per dialect: building it costs more than running it."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(KEYS).on_conflict_do_nothing().returning(KEYS.c.field_name, KEYS.c.value)
 
 
 def release(

@@ -15,6 +15,7 @@ all of them, until it answers again.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections import defaultdict
@@ -109,38 +110,37 @@ def _relaxed(session: Session) -> None:
     delivery is sent twice), which at-least-once allows. Records and outbox events, written
     by API requests, keep full durability.
     """
-    if _is_postgres(session):
-        session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+    if _is_postgres(session) and not session.info.get(_RELAXED):
+        session.execute(_SYNCHRONOUS_COMMIT_OFF)
+        session.info[_RELAXED] = True  # once per transaction (a session is one: transaction())
+
+
+_RELAXED = "hookwire.deliveries.relaxed"
+_SYNCHRONOUS_COMMIT_OFF = sa.text("SET LOCAL synchronous_commit TO OFF")
 
 
 RELAY_LIMIT = 500  # events per relay round
 
 
-def relay(session: Session, limit: int = RELAY_LIMIT) -> int:
-    """Turn pending outbox events into one delivery per matching enabled webhook; the number
-    of events relayed."""
+@dataclass(frozen=True)
+class Relayed:
+    events: int  # outbox events turned into deliveries (or into none: no webhook matched)
+    deliveries: int  # deliveries queued
+
+
+def relay(session: Session, limit: int = RELAY_LIMIT) -> Relayed:
+    """Turn up to ``limit`` pending outbox events into one delivery per matching enabled
+    webhook."""
     _relaxed(session)
-    # Columns only: the payload stays unparsed until a delivery is sent.
-    events = session.execute(
-        _locked(
-            sa.select(
-                OutboxEvent.id, OutboxEvent.workspace_id, OutboxEvent.event_name,
-                OutboxEvent.created_at,
-            )
-            .where(OutboxEvent.relayed.is_(False))
-            .order_by(OutboxEvent.created_at)
-            .limit(limit),
-            session,
-        )
-    ).all()  # fmt: skip
+    # One statement marks the oldest pending events relayed and answers them (columns only:
+    # the payload stays unparsed until a delivery is sent).
+    events = session.execute(_take_pending(session.get_bind().dialect.name), {"limit": limit}).all()
     if not events:
-        return 0
-    workspace_ids = {event.workspace_id for event in events}
+        return Relayed(0, 0)
     webhooks: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    workspace_ids = sorted({event.workspace_id for event in events})
     for webhook_id, workspace_id, operations in session.execute(
-        sa.select(Webhook.id, Webhook.workspace_id, Webhook.operations).where(
-            Webhook.workspace_id.in_(workspace_ids), Webhook.is_enabled
-        )
+        _ENABLED_WEBHOOKS, {"workspace_ids": workspace_ids}
     ):
         webhooks[workspace_id].append((webhook_id, operations))
     rows = [
@@ -159,13 +159,36 @@ def relay(session: Session, limit: int = RELAY_LIMIT) -> int:
         if matches(operations, event.event_name)
     ]
     if rows:
-        session.execute(sa.insert(Delivery), rows)
-    session.execute(
-        sa.update(OutboxEvent)
-        .where(OutboxEvent.id.in_([event.id for event in events]))
-        .values(relayed=True)
+        session.execute(DELIVERIES.insert(), rows)
+    return Relayed(len(events), len(rows))
+
+
+EVENTS = OutboxEvent.__table__
+DELIVERIES = Delivery.__table__
+WEBHOOKS = Webhook.__table__
+_ENABLED_WEBHOOKS = sa.select(WEBHOOKS.c.id, WEBHOOKS.c.workspace_id, WEBHOOKS.c.operations).where(
+    WEBHOOKS.c.workspace_id.in_(sa.bindparam("workspace_ids", expanding=True)),
+    WEBHOOKS.c.is_enabled,
+)
+
+
+@functools.cache
+def _take_pending(dialect: str) -> sa.Update:
+    """Built once per dialect (a round's statements cost more to build than to run)."""
+    oldest = (
+        sa.select(EVENTS.c.id)
+        .where(EVENTS.c.relayed.is_(False))
+        .order_by(EVENTS.c.created_at)
+        .limit(sa.bindparam("limit"))
     )
-    return len(events)
+    if dialect == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    return (
+        sa.update(EVENTS)
+        .where(EVENTS.c.id.in_(oldest.scalar_subquery()))
+        .values(relayed=True)
+        .returning(EVENTS.c.id, EVENTS.c.workspace_id, EVENTS.c.event_name, EVENTS.c.created_at)
+    )
 
 
 def claim_due(

@@ -19,7 +19,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hookwire.config import Config
 from hookwire.database import transaction
-from hookwire.hooks.deliveries import RELAY_LIMIT, Batch, Claim, claim_due, relay, release
+from hookwire.hooks.deliveries import (
+    RELAY_LIMIT,
+    Batch,
+    Claim,
+    Relayed,
+    claim_due,
+    relay,
+    release,
+)
 from hookwire.hooks.executor import DeliveryExecutor
 from hookwire.hooks.jobs import delivery_queue, enqueue_batch
 from hookwire.hooks.lanes import Lanes
@@ -46,6 +54,8 @@ class Dispatcher:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="hookwire-dispatcher", daemon=True)
+        self._claimed_at = float("-inf")  # when the last claim ran (monotonic)
+        self._backlog = True  # whether due deliveries may have been left unclaimed
 
     def start(self) -> None:
         self._thread.start()
@@ -86,15 +96,25 @@ class Dispatcher:
         probes: list[Claim] = []
         with transaction(self.engine) as session:
             relayed = relay(session)
-            if capacity > 0:
+            if capacity > 0 and self._may_find_due(relayed):
                 lease = self.config.webhooks.lease
                 claims, probes = claim_due(session, capacity, lease, datetime.now(UTC))
+                self._claimed_at = time.monotonic()
+            self._backlog = capacity == 0 or len(claims) == capacity
         if claims or probes:
             # A probe goes alone: its target may keep it waiting for a whole timeout.
             self.hand_off(self.batches(claims) + [Batch([probe], probe=True) for probe in probes])
         # A round that relayed fewer events than its limit left none behind, and one that
         # claimed less than it could left nothing due: another round would find nothing.
-        return relayed == RELAY_LIMIT or 0 < capacity == len(claims)
+        return relayed.events == RELAY_LIMIT or 0 < capacity == len(claims)
+
+    def _may_find_due(self, relayed: Relayed) -> bool:
+        """Whether claiming can find anything: after this round queued deliveries, when the
+        last claim was cut short by capacity, and at least every poll interval (retries and
+        expired leases fall due with time). A commit that queued nothing (no webhook wants
+        it) is then relayed without a claim: most commits, in most workspaces."""
+        stale = time.monotonic() - self._claimed_at >= POLL_INTERVAL
+        return relayed.deliveries > 0 or self._backlog or stale
 
     def capacity(self) -> int:
         raise NotImplementedError

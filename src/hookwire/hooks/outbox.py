@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from hookwire.crm.records import RecordChange
-from hookwire.models import OutboxEvent
+from hookwire.models import OutboxEvent, new_id, utcnow
+
+EVENTS = OutboxEvent.__table__
 
 _PENDING = "hookwire.outbox.pending"
 
@@ -20,16 +22,21 @@ class Outbox:
         self._on_commit = on_commit
 
     def record_changes(self, session: Session, changes: list[RecordChange]) -> None:
-        session.add_all(
-            OutboxEvent(
-                workspace_id=change.spec.workspace_id,
-                event_name=f"{change.spec.name_singular}.{change.action}",
-                object_metadata_id=change.spec.id,
-                record_id=change.record["id"],
-                payload=_payload(change),
-            )
+        # A plain multi-row INSERT: the unit of work would cost more than the event is worth.
+        rows = [
+            {
+                "id": new_id(),
+                "workspace_id": change.spec.workspace_id,
+                "event_name": f"{change.spec.name_singular}.{change.action}",
+                "object_metadata_id": change.spec.id,
+                "record_id": change.record["id"],
+                "payload": _payload(change),
+                "relayed": False,
+                "created_at": utcnow(),  # one per event: the relay orders by it
+            }
             for change in changes
-        )
+        ]
+        session.execute(EVENTS.insert(), rows)
         session.info[_PENDING] = True
         if self._on_commit is not None and not sa.event.contains(
             session, "after_commit", self._after_commit

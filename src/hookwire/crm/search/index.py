@@ -9,6 +9,7 @@ needs no reindex.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,15 +59,20 @@ def index_records(session: Session, spec: ObjectSpec, records: list[dict[str, An
         }
         for record in records
     ]
+    session.execute(_upsert_statement(dialect), rows)
+
+
+@functools.cache
+def _upsert_statement(dialect: str) -> sa.Insert:
+    """Built once per dialect: building it costs more than running it."""
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DOCUMENTS)
     # Inputs: one row per record. Answer: none; each record's document is inserted, or its
     # terms replaced when they changed (an unchanged row is not rewritten, nor re-indexed).
-    statement = insert.on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=[DOCUMENTS.c.workspace_id, DOCUMENTS.c.record_id],
         set_={"terms": insert.excluded.terms},
         where=DOCUMENTS.c.terms != insert.excluded.terms,
     )
-    session.execute(statement, rows)
 
 
 def drop_records(session: Session, workspace_id: str, record_ids: list[str]) -> None:
