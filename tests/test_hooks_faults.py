@@ -187,32 +187,37 @@ def test_a_batch_longer_than_its_hold_is_renewed_not_repeated(
         deployment.stop()
 
 
-def test_writes_succeed_while_redis_is_down_and_every_event_follows(
-    postgres: Database,
-    tmp_path: Path,
-    rq_env: dict[str, str],
-    private_redis: RedisServer,
-    receiver: Receiver,
-) -> None:
+@pytest.fixture
+def delivering(
+    postgres: Database, tmp_path: Path, rq_env: dict[str, str], receiver: Receiver
+) -> Iterator[Deployment]:
+    """A server and one RQ worker on the private Redis, a webhook on ``/all`` that has had
+    its first delivery (of a person named Before)."""
     deployment = Deployment(postgres, tmp_path, rq_env)
     try:
         subscribe(deployment.api, receiver, "/all")
         deployment.add_worker()
-        before = create_person(deployment.api, "Before")
+        create_person(deployment.api, "Before")
         receiver.wait_for(1, "/all")
-
-        private_redis.stop()
-        written = [create_person(deployment.api, f"During {i}")["id"] for i in range(20)]
-        mutation = 'mutation { createCompany(data: {name: "While down"}) { id } }'
-        response = deployment.api.post("/graphql", json={"query": mutation})
-        written.append(response.json()["data"]["createCompany"]["id"])
-        time.sleep(2.0)  # the dispatcher meets the outage and keeps the work in the database
-        assert delivered_record_ids(receiver, "/all") == {before["id"]}
-
-        private_redis.start()  # empty: every job it held is gone
-        wait_delivered(receiver, "/all", set(written), postgres, timeout=90)
+        yield deployment
     finally:
         deployment.stop()
+
+
+def test_writes_succeed_while_redis_is_down_and_every_event_follows(
+    delivering: Deployment, postgres: Database, private_redis: RedisServer, receiver: Receiver
+) -> None:
+    [before] = delivered_record_ids(receiver, "/all")
+    private_redis.stop()
+    written = [create_person(delivering.api, f"During {i}")["id"] for i in range(20)]
+    mutation = 'mutation { createCompany(data: {name: "While down"}) { id } }'
+    response = delivering.api.post("/graphql", json={"query": mutation})
+    written.append(response.json()["data"]["createCompany"]["id"])
+    time.sleep(2.0)  # the dispatcher meets the outage and keeps the work in the database
+    assert delivered_record_ids(receiver, "/all") == {before}
+
+    private_redis.start()  # empty: every job it held is gone
+    wait_delivered(receiver, "/all", set(written), postgres, timeout=90)
 
 
 @pytest.mark.parametrize(
@@ -356,36 +361,25 @@ def open_threads_and_sockets(pid: int) -> tuple[int, int]:
 
 
 def test_workers_resume_at_once_after_each_of_ten_redis_outages(
-    postgres: Database,
-    tmp_path: Path,
-    rq_env: dict[str, str],
-    private_redis: RedisServer,
-    receiver: Receiver,
+    delivering: Deployment, postgres: Database, private_redis: RedisServer, receiver: Receiver
 ) -> None:
-    deployment = Deployment(postgres, tmp_path, rq_env)
-    try:
-        subscribe(deployment.api, receiver, "/all")
-        worker = deployment.add_worker()
-        create_person(deployment.api, "Before")
-        receiver.wait_for(1, "/all")
-        resumed_after, resources = [], []
-        for outage in range(10):
-            private_redis.stop()
-            during = create_person(deployment.api, f"Outage {outage}")["id"]
-            time.sleep(2.0)
-            private_redis.start()
-            back = time.monotonic()
-            wait_delivered(receiver, "/all", {during}, postgres, timeout=30)
-            [arrival] = [r for r in receiver.received("/all") if r.json["record"]["id"] == during]
-            resumed_after.append(arrival.at - back)
-            resources.append(open_threads_and_sockets(worker.process.pid))
+    [worker] = delivering.workers
+    resumed_after, resources = [], []
+    for outage in range(10):
+        private_redis.stop()
+        during = create_person(delivering.api, f"Outage {outage}")["id"]
+        time.sleep(2.0)
+        private_redis.start()
+        back = time.monotonic()
+        wait_delivered(receiver, "/all", {during}, postgres, timeout=30)
+        [arrival] = [r for r in receiver.received("/all") if r.json["record"]["id"] == during]
+        resumed_after.append(arrival.at - back)
+        resources.append(open_threads_and_sockets(worker.process.pid))
 
-        assert max(resumed_after) < 2.0, resumed_after
-        threads, sockets = zip(*resources[1:], strict=True)
-        assert max(threads) - min(threads) <= 1, resources
-        assert max(sockets) - min(sockets) <= 2, resources
-    finally:
-        deployment.stop()
+    assert max(resumed_after) < 2.0, resumed_after
+    threads, sockets = zip(*resources[1:], strict=True)
+    assert max(threads) - min(threads) <= 1, resources
+    assert max(sockets) - min(sockets) <= 2, resources
 
 
 def test_every_attempt_a_receiver_saw_is_logged_after_kill_9(
