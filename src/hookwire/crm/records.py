@@ -57,6 +57,14 @@ from hookwire.errors import BadRequest, Conflict, NotFound
 from hookwire.models import Record, utcnow
 
 RECORDS = Record.__table__
+_ONE_RECORD = sa.select(
+    RECORDS.c.id, RECORDS.c.data, RECORDS.c.position,
+    RECORDS.c.created_at, RECORDS.c.updated_at, RECORDS.c.deleted_at,
+).where(
+    RECORDS.c.id == sa.bindparam("id"),
+    RECORDS.c.object_id == sa.bindparam("object_id"),
+    RECORDS.c.workspace_id == sa.bindparam("workspace_id"),
+)  # fmt: skip
 
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200
@@ -265,16 +273,22 @@ class RecordStore:
         return total if query.count is Count.EXACT else settled(self.session, scope, total)
 
     def get(self, spec: ObjectSpec, record_id: str) -> dict[str, Any]:
-        return record_output(spec, self._row(spec, record_id))
+        row = self._stored(spec, record_id)
+        if row is None:
+            raise NotFound(f"{spec.label_singular} with id {record_id} not found")
+        return record_output(spec, row)
 
     def find(self, spec: ObjectSpec, record_id: str) -> dict[str, Any] | None:
         """The live record a relation points to, or None when it does not exist or is
         soft-deleted (as lists leave it out)."""
-        try:
-            row = self._row(spec, record_id)
-        except NotFound:
-            return None
-        return record_output(spec, row) if row.deleted_at is None else None
+        row = self._stored(spec, record_id)
+        return record_output(spec, row) if row is not None and row.deleted_at is None else None
+
+    def _stored(self, spec: ObjectSpec, record_id: str) -> sa.Row | None:
+        """A record's columns for reading (no ORM object: a statement built once, a plain
+        row), or None."""
+        key = {"id": parse_id(record_id), "object_id": spec.id, "workspace_id": spec.workspace_id}
+        return self.session.execute(_ONE_RECORD, key).first()
 
     def _row(self, spec: ObjectSpec, record_id: str, *, for_update: bool = False) -> Record:
         statement = select(Record).where(
