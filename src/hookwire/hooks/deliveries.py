@@ -120,6 +120,13 @@ _SYNCHRONOUS_COMMIT_OFF = sa.text("SET LOCAL synchronous_commit TO OFF")
 
 
 RELAY_LIMIT = 500  # events per relay round
+EVENTS = OutboxEvent.__table__
+DELIVERIES = Delivery.__table__
+WEBHOOKS = Webhook.__table__
+_ENABLED_WEBHOOKS = sa.select(WEBHOOKS.c.id, WEBHOOKS.c.workspace_id, WEBHOOKS.c.operations).where(
+    WEBHOOKS.c.workspace_id.in_(sa.bindparam("workspace_ids", expanding=True)),
+    WEBHOOKS.c.is_enabled,
+)
 
 
 @dataclass(frozen=True)
@@ -161,15 +168,6 @@ def relay(session: Session, limit: int = RELAY_LIMIT) -> Relayed:
     if rows:
         session.execute(DELIVERIES.insert(), rows)
     return Relayed(len(events), len(rows))
-
-
-EVENTS = OutboxEvent.__table__
-DELIVERIES = Delivery.__table__
-WEBHOOKS = Webhook.__table__
-_ENABLED_WEBHOOKS = sa.select(WEBHOOKS.c.id, WEBHOOKS.c.workspace_id, WEBHOOKS.c.operations).where(
-    WEBHOOKS.c.workspace_id.in_(sa.bindparam("workspace_ids", expanding=True)),
-    WEBHOOKS.c.is_enabled,
-)
 
 
 @functools.cache
