@@ -32,7 +32,7 @@ import requests
 
 from hookwire.auth.connector_auth import CURRENT_WORKSPACE
 from hookwire.connector import Bundle, Connector
-from hookwire.connector.bundled import CRM_CONNECTOR
+from hookwire.crm_connector import CRM_CONNECTOR
 
 TARGET_RATIO = 1.2
 WARMUP = 20

@@ -21,7 +21,6 @@ from graphql import parse
 from sqlmodel import Session
 
 from hookwire.app import create_app
-from hookwire.auth import issue_api_key
 from hookwire.config import Config
 from hookwire.crm.catalog import load_catalog
 from hookwire.crm.field_types import FieldType
@@ -30,6 +29,7 @@ from hookwire.crm.metadata import add_object, bump_version
 from hookwire.crm.standard_objects import FieldDefinition, ObjectDefinition, options
 from hookwire.crm.workspaces import create_workspace
 from hookwire.database import transaction
+from hookwire.identity import issue_api_key
 from hookwire.services import EXTENSION_KEY
 from rest_api import Api, Served
 

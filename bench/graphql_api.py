@@ -65,7 +65,6 @@ import hookwire.crm.graphql.endpoint as graphql_endpoint
 import hookwire.crm.graphql.records_schema as records_schema_module
 from get_objects import bench_get_objects
 from hookwire.app import create_app
-from hookwire.auth import issue_api_key
 from hookwire.config import Config
 from hookwire.crm.catalog import Catalog, ObjectSpec, load_catalog
 from hookwire.crm.field_types import FieldType, is_composite, subfields
@@ -73,6 +72,7 @@ from hookwire.crm.metadata import create_field, create_object
 from hookwire.crm.request_context import capitalized
 from hookwire.crm.workspaces import create_workspace
 from hookwire.database import transaction
+from hookwire.identity import issue_api_key
 from rest_api import (
     WARMUP,
     Api,

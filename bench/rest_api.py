@@ -66,7 +66,6 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from hookwire.auth import issue_api_key
 from hookwire.crm.actors import SYSTEM
 from hookwire.crm.catalog import ObjectSpec, load_catalog
 from hookwire.crm.documents import new_document
@@ -78,6 +77,7 @@ from hookwire.crm.query import encode_cursor
 from hookwire.crm.records import DEFAULT_LIMIT, MAX_LIMIT, ListQuery, RecordStore
 from hookwire.crm.workspaces import create_workspace
 from hookwire.database import create_db_engine, migrate, transaction
+from hookwire.identity import issue_api_key
 from hookwire.models import OutboxEvent, Record, new_id, utcnow
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -20,9 +20,9 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from hookwire.auth import issue_api_key
 from hookwire.crm.workspaces import create_workspace
 from hookwire.database import create_db_engine, migrate, transaction
+from hookwire.identity import issue_api_key
 from receiver import Receiver
 
 pytest_plugins = ["browser.web"]

@@ -14,9 +14,9 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 
 from conftest import APP_SECRET, Client, Server, new_workspace
-from hookwire.auth import is_expired, issue_api_key, list_api_keys, revoke_api_key
-from hookwire.auth.api_keys import signing_key
 from hookwire.database import transaction
+from hookwire.identity import is_expired, issue_api_key, list_api_keys, revoke_api_key
+from hookwire.identity.api_keys import signing_key
 from hookwire.models import ApiKey
 
 TOKEN_INVALID = {"statusCode": 401, "error": "UNAUTHENTICATED", "messages": ["Token invalid."]}

@@ -23,8 +23,8 @@ from joserfc import jwt
 import hookwire
 from browser.web import Browser
 from conftest import Database, Server, free_port
-from hookwire.auth.api_keys import signing_key
 from hookwire.database import create_db_engine
+from hookwire.identity.api_keys import signing_key
 
 JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

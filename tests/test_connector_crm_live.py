@@ -24,7 +24,7 @@ import requests
 
 from conftest import Client, Database, Server, free_port, new_workspace
 from hookwire.connector import Connector, ExpiredAuthError
-from hookwire.connector.bundled import CRM_CONNECTOR
+from hookwire.crm_connector import CRM_CONNECTOR
 
 DELIVERY_TIMEOUT = 15.0
 

@@ -26,7 +26,7 @@ from hookwire.connector import (
     HaltedError,
     Request,
 )
-from hookwire.connector.bundled import CRM_CONNECTOR
+from hookwire.crm_connector import CRM_CONNECTOR
 from hookwire.triggers.crm_api import OBJECTS_QUERY
 from hookwire.triggers.trigger_record import CREATE_WEBHOOK, DELETE_WEBHOOK
 

@@ -21,8 +21,8 @@ import pytest
 from conftest import APP_SECRET, Client, Server, new_workspace
 from graphql_support import create_field, gql, ok
 from hooks_support import subscribe
-from hookwire.auth import issue_api_key
 from hookwire.database import transaction
+from hookwire.identity import issue_api_key
 from receiver import Receiver
 
 # The API key every `client` fixture holds is named "tests" (conftest.new_workspace).

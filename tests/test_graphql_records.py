@@ -13,8 +13,8 @@ import requests
 
 from conftest import APP_SECRET, Client, Server, new_workspace
 from graphql_support import create_field, gql, metadata_object_id, ok
-from hookwire.auth import issue_api_key, revoke_api_key
 from hookwire.database import transaction
+from hookwire.identity import issue_api_key, revoke_api_key
 
 # helpers
 

@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import APP_SECRET, Client, Server, new_workspace
-from hookwire.auth import issue_api_key
 from hookwire.crm.field_types import FieldType
 from hookwire.crm.metadata import SERVER_FIELD_TYPES
 from hookwire.database import transaction
+from hookwire.identity import issue_api_key
 
 SYSTEM_FIELDS = {
     "id": "UUID",

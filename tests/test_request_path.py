@@ -14,9 +14,9 @@ from sqlalchemy.engine import Engine
 
 from conftest import APP_SECRET, Database, new_workspace
 from hookwire.app import create_app
-from hookwire.auth import list_api_keys, revoke_api_key
 from hookwire.config import load_config
 from hookwire.database import transaction
+from hookwire.identity import list_api_keys, revoke_api_key
 from hookwire.services import services
 
 PERSON = {"name": {"firstName": "Ada", "lastName": "Lovelace"}, "city": "London"}

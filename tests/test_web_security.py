@@ -11,9 +11,9 @@ import pytest
 
 from browser.web import PASSWORD, Admin, Browser, csrf_token, new_admin
 from conftest import Server
-from hookwire.auth import find_user
-from hookwire.auth.throttle import WINDOW
 from hookwire.database import transaction
+from hookwire.identity import find_user
+from hookwire.identity.throttle import WINDOW
 from hookwire.models import SignInThrottle, utcnow
 from receiver import Receiver
 

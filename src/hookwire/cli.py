@@ -71,10 +71,10 @@ def _echo_sign_in(port: int, email: str, password: str) -> None:
 @click.option("--admin-email", default=None, help="Default: admin@<workspace>.localhost.")
 def init(workspace_name: str, with_sample_data: bool, admin_email: str | None) -> None:
     """Create a workspace and its first admin (password on stderr); print a new API key last."""
-    from hookwire.auth import create_user, generate_password, issue_api_key
     from hookwire.crm.workspaces import add_sample_data, create_workspace
     from hookwire.database import transaction
     from hookwire.errors import ApiError
+    from hookwire.identity import create_user, generate_password, issue_api_key
 
     config = _config()
     engine = _migrated_engine(config)
@@ -267,15 +267,15 @@ def _demo_credentials(engine: Engine, config: Config) -> DemoCredentials:
     """
     from werkzeug.security import check_password_hash
 
-    from hookwire.auth import (
+    from hookwire.crm.workspaces import add_sample_data, create_workspace, find_workspace
+    from hookwire.database import transaction
+    from hookwire.identity import (
         create_user,
         find_user,
         generate_password,
         issue_api_key,
         set_password,
     )
-    from hookwire.crm.workspaces import add_sample_data, create_workspace, find_workspace
-    from hookwire.database import transaction
 
     path = _demo_file(config)
     saved = _read_demo_file(path)
@@ -309,8 +309,8 @@ def _demo_credentials(engine: Engine, config: Config) -> DemoCredentials:
 
 def _key_works(session: Session, config: Config, key: str, workspace_id: str) -> bool:
     """Whether ``key`` is a live key of ``workspace_id`` (not revoked, not expired)."""
-    from hookwire.auth import verify_api_key
     from hookwire.errors import ApiError
+    from hookwire.identity import verify_api_key
 
     try:
         return verify_api_key(session, config.app_secret, key).workspace_id == workspace_id
@@ -384,8 +384,8 @@ def _workspace_id(engine: Engine, name: str) -> str:
 )
 def apikey_create(workspace_name: str, label: str, expires_in: int | None) -> None:
     """Print a new API key (only the token)."""
-    from hookwire.auth import issue_api_key
     from hookwire.database import transaction
+    from hookwire.identity import issue_api_key
 
     config = _config()
     engine = _migrated_engine(config)
@@ -400,8 +400,8 @@ def apikey_create(workspace_name: str, label: str, expires_in: int | None) -> No
 @click.option("--workspace", "workspace_name", required=True)
 def apikey_list(workspace_name: str) -> None:
     """List a workspace's API keys (never their tokens)."""
-    from hookwire.auth import is_expired, list_api_keys
     from hookwire.database import transaction
+    from hookwire.identity import is_expired, list_api_keys
 
     engine = _migrated_engine(_config())
     workspace_id = _workspace_id(engine, workspace_name)
@@ -418,9 +418,9 @@ def apikey_list(workspace_name: str) -> None:
 @click.argument("key_id")
 def apikey_revoke(key_id: str) -> None:
     """Revoke a key; requests with it fail from the next one on."""
-    from hookwire.auth import revoke_api_key
     from hookwire.database import transaction
     from hookwire.errors import ApiError
+    from hookwire.identity import revoke_api_key
 
     engine = _migrated_engine(_config())
     try:
@@ -441,9 +441,9 @@ def user() -> None:
 @click.option("--email", required=True)
 def user_create(workspace_name: str, email: str) -> None:
     """Add an admin to a workspace; print the generated password (only that)."""
-    from hookwire.auth import create_user, generate_password
     from hookwire.database import transaction
     from hookwire.errors import ApiError
+    from hookwire.identity import create_user, generate_password
 
     engine = _migrated_engine(_config())
     workspace_id = _workspace_id(engine, workspace_name)
@@ -460,8 +460,8 @@ def user_create(workspace_name: str, email: str) -> None:
 @click.argument("email")
 def user_reset_password(email: str) -> None:
     """Give an admin a new generated password and print it (only that)."""
-    from hookwire.auth import find_user, generate_password, set_password
     from hookwire.database import transaction
+    from hookwire.identity import find_user, generate_password, set_password
 
     engine = _migrated_engine(_config())
     password = generate_password()

@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from conftest import Database, Server, new_workspace
-from hookwire.auth import create_user
 from hookwire.database import transaction
+from hookwire.identity import create_user
 
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # The runtime (requests, Authlib, jsonschema) is imported by the commands that run it, so
 # that ``hookwire --help`` and ``hookwire connector --help`` start at once.
 
-BUNDLED = "hookwire.connector.bundled:CRM_CONNECTOR"
+BUNDLED = "hookwire.crm_connector:CRM_CONNECTOR"
 SOURCE_HELP = "A .json or .py file, or module:NAME (default: the bundled CRM connector)."
 
 

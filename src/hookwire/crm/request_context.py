@@ -8,12 +8,12 @@ from typing import Any
 from flask import g, request
 from sqlmodel import Session
 
-from hookwire.auth import Caller
-from hookwire.auth.guard import authenticate
 from hookwire.crm.actors import Actor
 from hookwire.crm.catalog import Catalog
 from hookwire.database import committing, is_read_only, new_session
 from hookwire.errors import BadRequest
+from hookwire.identity import Caller
+from hookwire.identity.guard import authenticate
 from hookwire.inputs import loads
 from hookwire.services import services
 

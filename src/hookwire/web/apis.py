@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from hookwire.auth import (
+from hookwire.database import transaction
+from hookwire.errors import BadRequest
+from hookwire.identity import (
     IssuedKey,
     is_expired,
     issue_api_key,
@@ -15,8 +17,6 @@ from hookwire.auth import (
     list_api_keys,
     revoke_api_key,
 )
-from hookwire.database import transaction
-from hookwire.errors import BadRequest
 from hookwire.models import ApiKey
 from hookwire.services import services
 from hookwire.web.pages import pages

@@ -6,9 +6,9 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from hookwire.auth import load_session
 from hookwire.database import transaction
 from hookwire.errors import ApiError
+from hookwire.identity import load_session
 from hookwire.models import Workspace
 from hookwire.services import services
 from hookwire.web.security import (

@@ -13,9 +13,9 @@ from datetime import timedelta
 from flask import abort, render_template, url_for
 from sqlmodel import Session
 
-from hookwire.auth import SignedIn, issue_api_key, revoke_api_key
 from hookwire.database import transaction
 from hookwire.errors import NotFound
+from hookwire.identity import SignedIn, issue_api_key, revoke_api_key
 from hookwire.models import UserSession, utcnow
 from hookwire.services import services
 from hookwire.web.pages import pages

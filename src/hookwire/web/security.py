@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, abort, g, request
 
-from hookwire.auth import SignedIn
+from hookwire.identity import SignedIn
 from hookwire.services import services
 
 SESSION_COOKIE = "hookwire_session"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from hookwire.auth import (
+from hookwire.database import transaction
+from hookwire.identity import (
     SignInThrottled,
     check_credentials,
     end_session,
@@ -15,8 +16,7 @@ from hookwire.auth import (
     start_session,
     throttle_keys,
 )
-from hookwire.auth.sessions import SESSION_LIFETIME
-from hookwire.database import transaction
+from hookwire.identity.sessions import SESSION_LIFETIME
 from hookwire.services import services
 from hookwire.web.pages import pages
 from hookwire.web.playground import revoke_playground_key

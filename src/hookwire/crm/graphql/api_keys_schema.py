@@ -17,10 +17,10 @@ from graphql import (
     GraphQLString,
 )
 
-from hookwire.auth import issue_api_key, list_api_keys, revoke_api_key
 from hookwire.crm.documents import iso_timestamp
 from hookwire.crm.graphql.scalars import DateTimeScalar, UUIDScalar
 from hookwire.errors import BadRequest
+from hookwire.identity import issue_api_key, list_api_keys, revoke_api_key
 from hookwire.models import ApiKey
 
 ApiKeyNode = GraphQLObjectType(

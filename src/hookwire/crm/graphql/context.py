@@ -8,10 +8,10 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 from sqlmodel import Session
 
-from hookwire.auth import Caller
 from hookwire.config import Config
 from hookwire.crm.catalog import Catalog
 from hookwire.crm.records import RecordStore
+from hookwire.identity import Caller
 
 
 @dataclass

@@ -35,7 +35,6 @@ from graphql import (
 )
 from sqlmodel import Session
 
-from hookwire.auth.guard import authenticate
 from hookwire.crm.catalog import Catalog
 from hookwire.crm.graphql.answer_cache import AnswerCache, answer_key, root_fields
 from hookwire.crm.graphql.context import GraphContext
@@ -47,6 +46,7 @@ from hookwire.crm.graphql.records_schema import records_schema
 from hookwire.crm.request_context import caller_actor
 from hookwire.database import reader
 from hookwire.errors import ApiError
+from hookwire.identity.guard import authenticate
 from hookwire.inputs import InvalidJson, loads
 from hookwire.request_ids import request_id
 from hookwire.services import services

@@ -1,6 +1,6 @@
 """The bundled CRM connector's definition, assembled from ``auth/``, ``triggers/``, ``actions/``.
 
-The CLI loads it by name (``hookwire.connector.bundled:CRM_CONNECTOR``), never by import, so
+The CLI loads it by name (``hookwire.crm_connector:CRM_CONNECTOR``), never by import, so
 the framework itself does not depend on the connector built with it.
 """
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import request
 from sqlmodel import Session
 
-from hookwire.auth.api_keys import Caller, verify_api_key
-from hookwire.auth.key_usage import key_use_is_stale, note_key_use
 from hookwire.database import is_read_only, retry_on_disconnect, transaction
 from hookwire.errors import Unauthenticated
+from hookwire.identity.api_keys import Caller, verify_api_key
+from hookwire.identity.key_usage import key_use_is_stale, note_key_use
 from hookwire.services import services
 
 
