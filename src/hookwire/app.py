@@ -12,6 +12,7 @@ from hookwire.crm import register_crm
 from hookwire.crm.catalog import CatalogCache
 from hookwire.crm.graphql.metadata_schema import build_metadata_schema
 from hookwire.crm.request_context import end_request_session
+from hookwire.crm.rest.applications import applications_api
 from hookwire.database import create_db_engine
 from hookwire.errors import register_error_handlers
 from hookwire.health import health_api
@@ -23,6 +24,7 @@ from hookwire.hooks import (
     webhook_queries,
     webhooks_blueprint,
 )
+from hookwire.identity import register_oauth_server
 from hookwire.inputs import refuse_unstorable_request_text
 from hookwire.request_ids import install_request_ids
 from hookwire.server import TOO_LARGE, body_too_large_message, error_document, trust_proxies
@@ -68,6 +70,8 @@ def create_app(
     app.register_blueprint(health_api)
     app.register_blueprint(webhooks_blueprint("webhooks_api", "/rest/metadata/webhooks"))
     app.register_blueprint(webhooks_blueprint("webhooks_alias_api", "/rest/webhooks"))
+    app.register_blueprint(applications_api)
+    register_oauth_server(app)
     register_crm(app)
     register_web(app)
     app.wsgi_app = trust_proxies(app.wsgi_app, config.trusted_proxies)  # type: ignore[method-assign]

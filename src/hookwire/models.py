@@ -315,3 +315,91 @@ class SearchDocument(SQLModel, table=True):
     workspace_id: str = Field(max_length=36)
     object_id: str = Field(max_length=36)
     terms: str = Field(default="", sa_type=SearchTerms)
+
+
+class OAuthApplication(SQLModel, table=True):
+    """An OAuth2 client registered in a workspace. Only a hash of its secret is kept; a public
+    client (a browser or native app, which cannot keep one) has none and must use PKCE."""
+
+    __tablename__ = "oauth_application"
+    __table_args__ = (sa.Index("ix_oauth_application_workspace", "workspace_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    name: str = Field(max_length=200)
+    client_id: str = Field(max_length=64, unique=True)
+    client_secret_hash: str | None = Field(default=None, max_length=64)
+    redirect_uris: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    scopes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+    secret_rotated_at: datetime | None = None
+
+
+class OAuthGrant(SQLModel, table=True):
+    """One authorization: what a consent or a client-credentials request granted. Its access
+    tokens carry its id and its refresh tokens belong to it, so revoking it (or reusing a
+    rotated refresh token) ends them all at once."""
+
+    __tablename__ = "oauth_grant"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    application_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("oauth_application.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    workspace_id: str = Field(max_length=36)
+    user_id: str | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=True
+        ),
+    )
+    scope: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class OAuthAuthorizationCode(SQLModel, table=True):
+    """A code issued by the consent page, good once and briefly; stored as its SHA-256."""
+
+    __tablename__ = "oauth_authorization_code"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    grant_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("oauth_grant.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    redirect_uri: str = Field(max_length=2000)
+    code_challenge: str | None = Field(default=None, max_length=128)
+    code_challenge_method: str | None = Field(default=None, max_length=10)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class OAuthRefreshToken(SQLModel, table=True):
+    """A refresh token, stored as its SHA-256. Each use replaces it with a new one
+    (``rotated_at`` set); a rotated token presented again revokes its grant."""
+
+    __tablename__ = "oauth_refresh_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    grant_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("oauth_grant.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    issued_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    rotated_at: datetime | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -43,6 +44,16 @@ def require_caller_in_request_transaction() -> None:
     _enter(authenticate(_request_session()))
 
 
+def require_scopes(read: str, write: str | None = None) -> Callable[[], None]:
+    """A ``before_request`` guard, registered after authentication: the caller must hold
+    ``read`` for a safe method and ``write`` (default: ``read``) for any other."""
+
+    def check() -> None:
+        g.caller.require(read if request.method in SAFE_METHODS else write or read)
+
+    return check
+
+
 def _enter(caller: Caller) -> None:
     g.caller = caller
     g.catalog = services().catalogs.get(caller.workspace_id, caller.metadata_version)
@@ -80,7 +91,10 @@ def current_catalog() -> Catalog:
 
 
 def caller_actor(caller: Caller) -> Actor:
-    """Who the records a caller writes say created or updated them."""
+    """Who the records a caller writes say created or updated them: the API key, or the
+    OAuth2 application whose token it is."""
+    if caller.application_id:
+        return Actor("APPLICATION", caller.key_name)
     return Actor.api_key(caller.key_name)
 
 

@@ -20,11 +20,13 @@ from graphql import (
     GraphQLString,
 )
 
+from hookwire.crm.graphql.field_scopes import requiring
 from hookwire.crm.graphql.limits import FAN_OUT
 from hookwire.crm.graphql.scalars import DateTimeScalar, UUIDScalar
 from hookwire.errors import BadRequest
 from hookwire.hooks.registry import WebhookRegistry, attempt_output, webhook_output
 from hookwire.hooks.rest import DEFAULT_ATTEMPTS_PAGE, MAX_ATTEMPTS_PAGE, registry
+from hookwire.identity.scopes import WEBHOOKS
 from hookwire.services import services
 
 _STRINGS = GraphQLList(GraphQLNonNull(GraphQLString))
@@ -147,53 +149,59 @@ def _redeliver(_root: Any, info: GraphQLResolveInfo, webhookId: str, eventId: st
 
 def webhook_queries() -> dict[str, GraphQLField]:
     by_id = {"id": GraphQLArgument(GraphQLNonNull(UUIDScalar))}
-    return {
-        "webhooks": GraphQLField(
-            GraphQLNonNull(GraphQLList(GraphQLNonNull(WebhookType))),
-            resolve=lambda _root, info: [webhook_output(row) for row in _registry(info).list()],
-        ),
-        "webhook": GraphQLField(
-            WebhookType,
-            args=by_id,
-            resolve=lambda _root, info, id: webhook_output(_registry(info).get(id)),
-        ),
-        "webhookDeliveryAttempts": GraphQLField(
-            GraphQLNonNull(GraphQLList(GraphQLNonNull(AttemptType))),
-            args={
-                "webhookId": GraphQLArgument(GraphQLNonNull(UUIDScalar)),
-                "first": GraphQLArgument(GraphQLInt, default_value=DEFAULT_ATTEMPTS_PAGE),
-            },
-            resolve=_attempts,
-            # The cost limit counts a page of `first` attempts (60 unless asked).
-            extensions={FAN_OUT: lambda args, _catalog: _attempts_page(args.get("first"))},
-        ),
-    }
+    return requiring(
+        WEBHOOKS,
+        {
+            "webhooks": GraphQLField(
+                GraphQLNonNull(GraphQLList(GraphQLNonNull(WebhookType))),
+                resolve=lambda _root, info: [webhook_output(row) for row in _registry(info).list()],
+            ),
+            "webhook": GraphQLField(
+                WebhookType,
+                args=by_id,
+                resolve=lambda _root, info, id: webhook_output(_registry(info).get(id)),
+            ),
+            "webhookDeliveryAttempts": GraphQLField(
+                GraphQLNonNull(GraphQLList(GraphQLNonNull(AttemptType))),
+                args={
+                    "webhookId": GraphQLArgument(GraphQLNonNull(UUIDScalar)),
+                    "first": GraphQLArgument(GraphQLInt, default_value=DEFAULT_ATTEMPTS_PAGE),
+                },
+                resolve=_attempts,
+                # The cost limit counts a page of `first` attempts (60 unless asked).
+                extensions={FAN_OUT: lambda args, _catalog: _attempts_page(args.get("first"))},
+            ),
+        },
+    )
 
 
 def webhook_mutations() -> dict[str, GraphQLField]:
     by_id = {"id": GraphQLArgument(GraphQLNonNull(UUIDScalar))}
-    return {
-        "createWebhook": GraphQLField(
-            GraphQLNonNull(WebhookType),
-            args={"input": GraphQLArgument(GraphQLNonNull(CreateWebhookInput))},
-            resolve=_create,
-        ),
-        "updateWebhook": GraphQLField(
-            GraphQLNonNull(WebhookType),
-            args={"input": GraphQLArgument(GraphQLNonNull(UpdateWebhookInput))},
-            resolve=_update,
-        ),
-        "deleteWebhook": GraphQLField(
-            GraphQLNonNull(WebhookType),
-            args=by_id,
-            resolve=lambda _root, info, id: webhook_output(_registry(info).delete(id)),
-        ),
-        "redeliverWebhookEvent": GraphQLField(
-            DeliveryType,
-            args={
-                "webhookId": GraphQLArgument(GraphQLNonNull(UUIDScalar)),
-                "eventId": GraphQLArgument(GraphQLNonNull(UUIDScalar)),
-            },
-            resolve=_redeliver,
-        ),
-    }
+    return requiring(
+        WEBHOOKS,
+        {
+            "createWebhook": GraphQLField(
+                GraphQLNonNull(WebhookType),
+                args={"input": GraphQLArgument(GraphQLNonNull(CreateWebhookInput))},
+                resolve=_create,
+            ),
+            "updateWebhook": GraphQLField(
+                GraphQLNonNull(WebhookType),
+                args={"input": GraphQLArgument(GraphQLNonNull(UpdateWebhookInput))},
+                resolve=_update,
+            ),
+            "deleteWebhook": GraphQLField(
+                GraphQLNonNull(WebhookType),
+                args=by_id,
+                resolve=lambda _root, info, id: webhook_output(_registry(info).delete(id)),
+            ),
+            "redeliverWebhookEvent": GraphQLField(
+                DeliveryType,
+                args={
+                    "webhookId": GraphQLArgument(GraphQLNonNull(UUIDScalar)),
+                    "eventId": GraphQLArgument(GraphQLNonNull(UUIDScalar)),
+                },
+                resolve=_redeliver,
+            ),
+        },
+    )

@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint, g, request
 from sqlmodel import Session
 
-from hookwire.crm.request_context import json_body, require_caller
+from hookwire.crm.request_context import json_body, require_caller, require_scopes
 from hookwire.database import transaction
 from hookwire.errors import BadRequest
 from hookwire.hooks.registry import WebhookRegistry, attempt_output, webhook_output
 from hookwire.hooks.webhook_secrets import SecretBox
+from hookwire.identity.scopes import WEBHOOKS
 from hookwire.services import services
 
 DEFAULT_ATTEMPTS_PAGE = 60
@@ -33,6 +34,7 @@ def _registry(session: Session) -> WebhookRegistry:
 def webhooks_blueprint(name: str, url_prefix: str) -> Blueprint:
     api = Blueprint(name, __name__, url_prefix=url_prefix)
     api.before_request(require_caller)
+    api.before_request(require_scopes(WEBHOOKS))
 
     @api.get("")
     def list_webhooks() -> dict[str, Any]:

@@ -10,7 +10,22 @@ from hookwire.identity.api_keys import (
     revoke_api_key,
     verify_api_key,
 )
+from hookwire.identity.applications import (
+    IssuedApplication,
+    create_application,
+    delete_application,
+    get_application,
+    list_applications,
+    rotate_secret,
+)
 from hookwire.identity.key_usage import last_uses
+from hookwire.identity.oauth_server import (
+    ConsentRequest,
+    Principal,
+    authorization_response,
+    consent_request,
+    register_oauth_server,
+)
 from hookwire.identity.sessions import SignedIn, end_session, load_session, start_session
 from hookwire.identity.throttle import (
     SignInThrottled,
@@ -29,23 +44,34 @@ from hookwire.identity.users import (
 
 __all__ = [
     "Caller",
+    "ConsentRequest",
+    "IssuedApplication",
     "IssuedKey",
+    "Principal",
     "SignInThrottled",
     "SignedIn",
+    "authorization_response",
     "check_credentials",
+    "consent_request",
+    "create_application",
     "create_user",
+    "delete_application",
     "end_session",
     "find_user",
     "generate_password",
+    "get_application",
     "is_expired",
     "issue_api_key",
     "last_uses",
     "list_api_keys",
+    "list_applications",
     "load_session",
     "record_failure",
     "record_success",
+    "register_oauth_server",
     "reserve_attempt",
     "revoke_api_key",
+    "rotate_secret",
     "set_password",
     "start_session",
     "throttle_keys",

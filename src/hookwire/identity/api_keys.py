@@ -20,6 +20,7 @@ from joserfc.jwk import OctKey
 from sqlmodel import Session, select
 
 from hookwire.errors import Forbidden, NotFound, Unauthenticated
+from hookwire.identity.scopes import API_KEY_SCOPES, check_scope
 from hookwire.models import ApiKey, ApiKeyUse, Workspace, utcnow
 
 ALGORITHM = "HS256"
@@ -49,6 +50,12 @@ class Caller:
     metadata_version: int
     key_last_used_at: datetime | None = None  # as read while verifying, for ``note_key_use``
     key_name: str = ""  # what records this caller writes say created or updated them
+    scopes: frozenset[str] = API_KEY_SCOPES  # an API key may do everything
+    application_id: str | None = None  # set when an OAuth2 access token stands for the caller
+
+    def require(self, scope: str) -> None:
+        """Raise 403 naming ``scope`` unless this caller holds it."""
+        check_scope(self.scopes, scope)
 
 
 def issue_api_key(
@@ -122,13 +129,20 @@ def verify_api_key(session: Session, app_secret: str, token: str) -> Caller:
     )
 
 
-def _unverified_subject(token: str) -> str:
-    """The workspace a token claims, needed to derive the key that verifies the claim."""
+def unverified_claims(token: str) -> dict:
+    """A token's claims before its signature is checked: what names the key that checks it."""
     try:
         claims = json.loads(jws.extract_compact(token.encode()).payload)
-        subject = claims["sub"]
-    except (JoseError, ValueError, KeyError, TypeError):
+    except (JoseError, ValueError, TypeError):
         raise Unauthenticated("Token invalid.") from None
+    if not isinstance(claims, dict):
+        raise Unauthenticated("Token invalid.")
+    return claims
+
+
+def _unverified_subject(token: str) -> str:
+    """The workspace an API key claims, needed to derive the key that verifies the claim."""
+    subject = unverified_claims(token).get("sub")
     if not isinstance(subject, str):
         raise Unauthenticated("Token invalid.")
     return subject

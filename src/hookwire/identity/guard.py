@@ -9,6 +9,7 @@ from hookwire.database import is_read_only, retry_on_disconnect, transaction
 from hookwire.errors import Unauthenticated
 from hookwire.identity.api_keys import Caller, verify_api_key
 from hookwire.identity.key_usage import key_use_is_stale, note_key_use
+from hookwire.identity.oauth_tokens import is_access_token, verify_access_token
 from hookwire.services import services
 
 
@@ -37,9 +38,9 @@ def authenticate(session: Session | None = None) -> Caller:
         # The key's row is the request's first statement: safe to run again on a new
         # connection if the pooled one died with a database restart.
         caller = retry_on_disconnect(
-            lambda: verify_api_key(session, secret, token), reset=session.rollback
+            lambda: verify_bearer(session, secret, token), reset=session.rollback
         )
-    if key_use_is_stale(caller.key_last_used_at):
+    if caller.api_key_id and key_use_is_stale(caller.key_last_used_at):
         if session is not None and not is_read_only(session.get_bind()):
             note_key_use(session, caller.api_key_id)
         else:
@@ -48,6 +49,13 @@ def authenticate(session: Session | None = None) -> Caller:
     return caller
 
 
+def verify_bearer(session: Session, secret: str, token: str) -> Caller:
+    """The caller of an API key or of an OAuth2 access token, whichever ``token`` is."""
+    if is_access_token(token):
+        return verify_access_token(session, secret, token)
+    return verify_api_key(session, secret, token)
+
+
 def _verify_alone(secret: str, token: str) -> Caller:
     with transaction(services().engine, write=False) as session:
-        return verify_api_key(session, secret, token)
+        return verify_bearer(session, secret, token)

@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask
 
 from hookwire.web.apis import api_pages
+from hookwire.web.consent import consent_pages
 from hookwire.web.guide import guide_pages
 from hookwire.web.playground import playground_pages
 from hookwire.web.signin import sign_in_pages
@@ -16,5 +17,12 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(
         Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
     )
-    for blueprint in (sign_in_pages, api_pages, playground_pages, webhook_pages, guide_pages):
+    for blueprint in (
+        sign_in_pages,
+        api_pages,
+        consent_pages,
+        playground_pages,
+        webhook_pages,
+        guide_pages,
+    ):
         app.register_blueprint(blueprint)

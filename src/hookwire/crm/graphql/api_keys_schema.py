@@ -18,9 +18,11 @@ from graphql import (
 )
 
 from hookwire.crm.documents import iso_timestamp
+from hookwire.crm.graphql.field_scopes import requiring
 from hookwire.crm.graphql.scalars import DateTimeScalar, UUIDScalar
 from hookwire.errors import BadRequest
 from hookwire.identity import issue_api_key, list_api_keys, revoke_api_key
+from hookwire.identity.scopes import CREDENTIALS
 from hookwire.models import ApiKey
 
 ApiKeyNode = GraphQLObjectType(
@@ -92,23 +94,29 @@ def _revoke(_root: Any, info: GraphQLResolveInfo, input: dict) -> dict[str, Any]
 
 
 def api_key_queries() -> dict[str, GraphQLField]:
-    return {
-        "apiKeys": GraphQLField(
-            GraphQLNonNull(GraphQLList(GraphQLNonNull(ApiKeyNode))), resolve=_list
-        )
-    }
+    return requiring(
+        CREDENTIALS,
+        {
+            "apiKeys": GraphQLField(
+                GraphQLNonNull(GraphQLList(GraphQLNonNull(ApiKeyNode))), resolve=_list
+            )
+        },
+    )
 
 
 def api_key_mutations() -> dict[str, GraphQLField]:
-    return {
-        "createApiKey": GraphQLField(
-            ApiKeyNode,
-            args={"input": GraphQLArgument(GraphQLNonNull(CreateApiKeyInput))},
-            resolve=_create,
-        ),
-        "revokeApiKey": GraphQLField(
-            ApiKeyNode,
-            args={"input": GraphQLArgument(GraphQLNonNull(RevokeApiKeyInput))},
-            resolve=_revoke,
-        ),
-    }
+    return requiring(
+        CREDENTIALS,
+        {
+            "createApiKey": GraphQLField(
+                ApiKeyNode,
+                args={"input": GraphQLArgument(GraphQLNonNull(CreateApiKeyInput))},
+                resolve=_create,
+            ),
+            "revokeApiKey": GraphQLField(
+                ApiKeyNode,
+                args={"input": GraphQLArgument(GraphQLNonNull(RevokeApiKeyInput))},
+                resolve=_revoke,
+            ),
+        },
+    )

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -39,6 +39,7 @@ from hookwire.crm.catalog import Catalog
 from hookwire.crm.graphql.answer_cache import AnswerCache, answer_key, root_fields
 from hookwire.crm.graphql.context import GraphContext
 from hookwire.crm.graphql.executor import RecordsExecutor
+from hookwire.crm.graphql.field_scopes import check_field_scopes
 from hookwire.crm.graphql.limits import QueryTooComplex, check_limits
 from hookwire.crm.graphql.literals import StorableLiteralsRule
 from hookwire.crm.graphql.metadata_schema import CATALOG_QUERIES
@@ -47,6 +48,7 @@ from hookwire.crm.request_context import caller_actor
 from hookwire.database import reader
 from hookwire.errors import ApiError
 from hookwire.identity.guard import authenticate
+from hookwire.identity.scopes import METADATA_READ, METADATA_WRITE, RECORDS_READ, RECORDS_WRITE
 from hookwire.inputs import InvalidJson, loads
 from hookwire.request_ids import request_id
 from hookwire.services import services
@@ -274,10 +276,14 @@ def _respond(result: dict[str, Any], status: int = 200) -> tuple[dict[str, Any],
 
 
 def _serve(
-    schema_for: Callable[[Catalog], GraphQLSchema], catalog_only: frozenset[str] = frozenset()
+    schema_for: Callable[[Catalog], GraphQLSchema],
+    scopes: tuple[str, str],
+    catalog_only: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], int] | Response:
     """Answer a GraphQL request; queries whose root fields are all in ``catalog_only`` (they
-    read nothing but the workspace's metadata) are answered once per metadata version."""
+    read nothing but the workspace's metadata) are answered once per metadata version. A root
+    field needs the scope its schema marks it with, else ``scopes``' first (a query's) or
+    second (a mutation's)."""
     try:
         query, variables, operation_name = _payload()
     except ApiError as error:
@@ -294,6 +300,7 @@ def _serve(
         caller = authenticate()
     except ApiError as error:
         return _respond({"errors": [_error(error.messages[0], error.error)]})
+    g.caller = caller
     app_services = services()
     catalog = app_services.catalogs.get(caller.workspace_id, caller.metadata_version)
     schema = schema_for(catalog)
@@ -318,6 +325,16 @@ def _serve(
             {"errors": [_error("Mutations must be sent with POST.", "BAD_REQUEST")]}, 405
         )
     fragments = _fragments(document)
+    mutation = operation.operation is OperationType.MUTATION
+    try:
+        check_field_scopes(
+            caller,
+            schema.mutation_type if mutation else schema.query_type,
+            root_fields(operation.selection_set, fragments),
+            scopes[1] if mutation else scopes[0],
+        )
+    except ApiError as error:
+        return _respond({"errors": [_error(error.messages[0], error.error)]})
     try:
         check_limits(schema, operation, fragments, variables, catalog)
     except QueryTooComplex as error:
@@ -394,9 +411,13 @@ def _execute(
 
 @graphql_api.route("/graphql", methods=["GET", "POST"])
 def graphql_records() -> tuple[dict[str, Any], int]:
-    return _serve(records_schema)
+    return _serve(records_schema, (RECORDS_READ, RECORDS_WRITE))
 
 
 @graphql_api.route("/metadata", methods=["GET", "POST"])
 def graphql_metadata() -> tuple[dict[str, Any], int] | Response:
-    return _serve(lambda _catalog: services().metadata_schema, CATALOG_QUERIES)
+    return _serve(
+        lambda _catalog: services().metadata_schema,
+        (METADATA_READ, METADATA_WRITE),
+        CATALOG_QUERIES,
+    )

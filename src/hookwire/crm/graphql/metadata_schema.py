@@ -15,6 +15,7 @@ from graphql import (
 
 from hookwire.crm.graphql.api_keys_schema import api_key_mutations, api_key_queries
 from hookwire.crm.graphql.context import current_workspace
+from hookwire.crm.graphql.field_scopes import SCOPE
 from hookwire.crm.graphql.limits import FAN_OUT
 from hookwire.crm.graphql.metadata_filters import FieldFilter, ObjectFilter, matching
 from hookwire.crm.graphql.metadata_mutations import metadata_mutations
@@ -94,7 +95,9 @@ def build_metadata_schema(
     query = GraphQLObjectType(
         "Query",
         {
-            "currentWorkspace": GraphQLField(Workspace, resolve=current_workspace),
+            "currentWorkspace": GraphQLField(
+                Workspace, resolve=current_workspace, extensions={SCOPE: None}
+            ),
             **metadata_queries(),
             **api_key_queries(),
             **(extra_queries or {}),

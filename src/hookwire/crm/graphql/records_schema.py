@@ -39,6 +39,7 @@ from hookwire.crm.field_types import FieldType, is_composite, unique_subfield
 from hookwire.crm.graphql import record_resolvers as resolvers
 from hookwire.crm.graphql.arguments import page_fan_out
 from hookwire.crm.graphql.context import current_workspace
+from hookwire.crm.graphql.field_scopes import SCOPE
 from hookwire.crm.graphql.limits import FAN_OUT
 from hookwire.crm.graphql.scalars import DateTimeScalar, UUIDScalar
 from hookwire.crm.graphql.schema_build import fast_schema_build
@@ -128,7 +129,9 @@ class _SchemaBuilder:
 
     def build(self) -> GraphQLSchema:
         queries: dict[str, GraphQLField] = {
-            "currentWorkspace": GraphQLField(Workspace, resolve=current_workspace),
+            "currentWorkspace": GraphQLField(
+                Workspace, resolve=current_workspace, extensions={SCOPE: None}
+            ),
             "search": search_field(),
         }
         mutations: dict[str, GraphQLField] = {}

@@ -12,10 +12,12 @@ from hookwire.crm.catalog import Catalog
 from hookwire.crm.openapi.parameters import PARAMETERS
 from hookwire.crm.openapi.paths import object_paths
 from hookwire.crm.openapi.schemas import ERROR, PAGE_INFO, object_schemas, ref
-from hookwire.crm.request_context import current_catalog, require_caller
+from hookwire.crm.request_context import current_catalog, require_caller, require_scopes
+from hookwire.identity.scopes import RECORDS_READ
 
 openapi_api = Blueprint("openapi_api", __name__)
 openapi_api.before_request(require_caller)
+openapi_api.before_request(require_scopes(RECORDS_READ))
 
 _RESPONSES = {
     status: {"description": description, "content": {"application/json": {"schema": ref("Error")}}}

@@ -23,13 +23,16 @@ from hookwire.crm.request_context import (
     current_catalog,
     request_transaction,
     require_caller_in_request_transaction,
+    require_scopes,
 )
 from hookwire.crm.rest import params as rest_params
 from hookwire.errors import BadRequest
+from hookwire.identity.scopes import RECORDS_READ
 from hookwire.services import services
 
 group_by_api = Blueprint("group_by_api", __name__, url_prefix="/rest")
 group_by_api.before_request(require_caller_in_request_transaction)
+group_by_api.before_request(require_scopes(RECORDS_READ))
 
 # Twenty's messages for parameters that are not the JSON they must be.
 _GROUP_BY_EXPECTED = (

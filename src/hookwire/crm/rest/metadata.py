@@ -13,13 +13,15 @@ from sqlmodel import Session
 
 from hookwire.crm import metadata
 from hookwire.crm.metadata_output import WorkspaceMetadata, relation_summary
-from hookwire.crm.request_context import json_body, require_caller
+from hookwire.crm.request_context import json_body, require_caller, require_scopes
 from hookwire.database import transaction
 from hookwire.errors import NotFound
+from hookwire.identity.scopes import METADATA_READ, METADATA_WRITE
 from hookwire.services import services
 
 metadata_api = Blueprint("metadata_api", __name__, url_prefix="/rest/metadata")
 metadata_api.before_request(require_caller)
+metadata_api.before_request(require_scopes(METADATA_READ, METADATA_WRITE))
 EMPTY_PAGE = {"hasNextPage": False, "startCursor": None, "endCursor": None}
 
 

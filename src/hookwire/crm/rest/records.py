@@ -24,13 +24,16 @@ from hookwire.crm.request_context import (
     json_body,
     request_transaction,
     require_caller_in_request_transaction,
+    require_scopes,
 )
 from hookwire.crm.rest import params
 from hookwire.crm.versions import IfMatch, record_etag
+from hookwire.identity.scopes import RECORDS_READ, RECORDS_WRITE
 from hookwire.services import services
 
 records_api = Blueprint("records_api", __name__, url_prefix="/rest")
 records_api.before_request(require_caller_in_request_transaction)
+records_api.before_request(require_scopes(RECORDS_READ, RECORDS_WRITE))
 
 UPDATE = ["PATCH", "PUT"]
 Body = dict[str, Any]
