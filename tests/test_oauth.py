@@ -5,6 +5,7 @@ credentials, revocation, introspection, metadata, and scopes enforced on REST an
 from __future__ import annotations
 
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -89,15 +90,42 @@ def test_code_flow_with_pkce_then_the_api_with_the_token(
 
 
 def test_a_public_client_must_use_s256(server: Server, admin: Admin) -> None:
-    owner = admin_client(server, admin)
-    app = register(owner, ["records:read"], public=True)
+    app = register(admin_client(server, admin), ["records:read"], public=True)
     browser = Browser(server.base_url)
     browser.sign_in(admin.email, admin.password)
     base = f"/oauth/authorize?response_type=code&client_id={app.client_id}"
     base += f"&redirect_uri={REDIRECT_URI}&scope=records:read&state=x"
-    assert browser.get(base).status_code == 403  # no challenge at all
-    plain = browser.get(base + "&code_challenge=" + "a" * 43 + "&code_challenge_method=plain")
-    assert plain.status_code == 403 and "S256" in plain.text
+    for pkce in ("", "&code_challenge=" + "a" * 43 + "&code_challenge_method=plain"):
+        refused = browser.get(base + pkce, allow_redirects=False)
+        assert refused.status_code == 302  # back to the application, which hears why
+        back = query_of(refused.headers["Location"])
+        assert (back["error"], back["state"]) == ("invalid_request", "x")
+        assert "S256" in back["error_description"] and "code" not in back
+
+
+def test_an_unknown_scope_goes_back_as_invalid_scope(server: Server, admin: Admin) -> None:
+    app = register(admin_client(server, admin), ["records:read"])
+    browser = Browser(server.base_url)
+    browser.sign_in(admin.email, admin.password)
+    refused = browser.get(
+        f"/oauth/authorize?response_type=code&client_id={app.client_id}"
+        f"&redirect_uri={REDIRECT_URI}&scope=admin&state=y",
+        allow_redirects=False,
+    )
+    assert refused.status_code == 302
+    assert query_of(refused.headers["Location"])["error"] == "invalid_scope"
+
+
+def test_an_unregistered_redirect_uri_is_never_redirected_to(server: Server, admin: Admin) -> None:
+    app = register(admin_client(server, admin), ["records:read"])
+    browser = Browser(server.base_url)
+    browser.sign_in(admin.email, admin.password)
+    refused = browser.get(
+        f"/oauth/authorize?response_type=code&client_id={app.client_id}"
+        "&redirect_uri=https://attacker.example/cb&scope=records:read",
+        allow_redirects=False,
+    )
+    assert refused.status_code == 403 and "attacker" not in refused.headers.get("Location", "")
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_grant(
@@ -280,3 +308,24 @@ def test_an_admin_cannot_authorize_another_workspaces_application(
     browser.sign_in(admin.email, admin.password)
     refused = browser.http.get(url, timeout=30)
     assert refused.status_code == 403 and "another workspace" in refused.text
+
+
+def test_racing_refreshes_with_one_token_rotate_it_once(server: Server, admin: Admin) -> None:
+    app = register(admin_client(server, admin), ["records:read"])
+    first = authorize(server, admin, app, "records:read")
+
+    def refresh(_: int) -> requests.Response:
+        return token_request(
+            server, app, grant_type="refresh_token", refresh_token=first["refresh_token"]
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(refresh, range(8)))
+    assert sum(a.status_code == 200 for a in answers) <= 1
+    assert all(a.status_code in (200, 400) for a in answers), [a.text for a in answers]
+    # The others were reuses of a rotated token: the grant is over, the winner's token too.
+    for answer in answers:
+        if answer.status_code == 200:
+            people = f"{server.base_url}/rest/people"
+            token = answer.json()["access_token"]
+            assert requests.get(people, headers=bearer(token), timeout=30).status_code == 403

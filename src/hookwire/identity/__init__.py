@@ -24,6 +24,7 @@ from hookwire.identity.oauth_server import (
     Principal,
     authorization_response,
     consent_request,
+    error_redirect,
     register_oauth_server,
 )
 from hookwire.identity.sessions import SignedIn, end_session, load_session, start_session
@@ -57,6 +58,7 @@ __all__ = [
     "create_user",
     "delete_application",
     "end_session",
+    "error_redirect",
     "find_user",
     "generate_password",
     "get_application",

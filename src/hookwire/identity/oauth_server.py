@@ -473,6 +473,13 @@ def consent_request(principal: Principal) -> ConsentRequest | OAuth2Error:
     return _in_transaction(check)  # type: ignore[return-value]
 
 
+def error_redirect(error: OAuth2Error) -> ResponseReturnValue:
+    """Send the browser back to the application with ``error`` (and the request's state):
+    only for an error whose redirect URI Authlib checked as the application's."""
+    assert error.redirect_uri, "an unchecked redirect URI must not receive anything"
+    return _server().handle_error_response(request, error)
+
+
 def authorization_response(principal: Principal | None) -> ResponseReturnValue:
     """Redirect back to the application: with a code if ``principal`` allowed, else denied."""
     return _in_transaction(lambda: _server().create_authorization_response(grant_user=principal))
@@ -483,5 +490,6 @@ __all__ = [
     "Principal",
     "authorization_response",
     "consent_request",
+    "error_redirect",
     "register_oauth_server",
 ]

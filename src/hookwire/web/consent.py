@@ -10,7 +10,13 @@ from flask import g, render_template, request
 from flask.typing import ResponseReturnValue
 
 from hookwire.errors import Forbidden
-from hookwire.identity import ConsentRequest, Principal, authorization_response, consent_request
+from hookwire.identity import (
+    ConsentRequest,
+    Principal,
+    authorization_response,
+    consent_request,
+    error_redirect,
+)
 from hookwire.web.pages import pages
 from hookwire.web.security import CONTENT_SECURITY_POLICY
 
@@ -30,15 +36,16 @@ def _principal() -> Principal:
     return Principal(g.signed_in.user.workspace_id, g.signed_in.user.id)
 
 
-def _checked_request() -> ConsentRequest:
-    """The page's authorization request, for an application of the admin's own workspace."""
+def _checked_request() -> ConsentRequest | ResponseReturnValue:
+    """The page's authorization request, for an application of the admin's own workspace; or
+    the redirect that tells the application why it is refused."""
     found = consent_request(_principal())
     if isinstance(found, OAuth2Error):
-        # Before the redirect URI is known to be the application's, nothing may be sent to
-        # it: the error is shown here (RFC 6749 4.1.2.1).
-        raise Forbidden(
-            f"This authorization request is invalid: {found.description or found.error}"
-        )
+        if found.redirect_uri:  # checked as the application's: it hears why (RFC 6749 4.1.2.1)
+            return error_redirect(found)
+        # An unknown client or redirect URI: nothing may be sent there; the admin is told.
+        reason = found.description or found.error
+        raise Forbidden(f"This authorization request is invalid: {reason}")
     if found.application.workspace_id != g.signed_in.user.workspace_id:
         raise Forbidden("This application belongs to another workspace.")
     return found
@@ -47,6 +54,8 @@ def _checked_request() -> ConsentRequest:
 @consent_pages.get("/oauth/authorize")
 def consent() -> ResponseReturnValue:
     found = _checked_request()
+    if not isinstance(found, ConsentRequest):
+        return found
     redirect_uri = request.args.get("redirect_uri") or found.application.redirect_uris[0]
     target = urlsplit(redirect_uri)
     page = render_template(
@@ -64,6 +73,8 @@ def consent() -> ResponseReturnValue:
 
 @consent_pages.post("/oauth/authorize")
 def decide() -> ResponseReturnValue:
-    _checked_request()  # the query string is the request's own: checked again, not trusted
+    found = _checked_request()  # the query string is the request's own: checked again
+    if not isinstance(found, ConsentRequest):
+        return found
     allowed = request.form.get("decision") == "allow"
     return authorization_response(_principal() if allowed else None)
