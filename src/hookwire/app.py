@@ -71,7 +71,7 @@ def create_app(
     app.register_blueprint(webhooks_blueprint("webhooks_api", "/rest/metadata/webhooks"))
     app.register_blueprint(webhooks_blueprint("webhooks_alias_api", "/rest/webhooks"))
     app.register_blueprint(applications_api)
-    register_oauth_server(app)
+    register_oauth_server(app, engine, config.app_secret)
     register_crm(app)
     register_web(app)
     app.wsgi_app = trust_proxies(app.wsgi_app, config.trusted_proxies)  # type: ignore[method-assign]

@@ -24,6 +24,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Blueprint, Flask, current_app, g, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from hookwire.database import transaction
@@ -48,9 +49,8 @@ from hookwire.models import (
     OAuthRefreshToken,
     utcnow,
 )
-from hookwire.services import services
 
-SERVER_KEY = "hookwire.oauth_server"
+STATE_KEY = "hookwire.oauth_server"
 CODE_LIFETIME = timedelta(minutes=10)
 _SESSION = "oauth_session"  # on flask.g: the transaction an OAuth request works in
 
@@ -81,7 +81,7 @@ def _issuer() -> str:
 def _in_transaction(respond: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
     """Run an OAuth endpoint in one write transaction, committed whatever it answers: a
     refused request may still have revoked a grant (a code or refresh token reused)."""
-    with transaction(services().engine) as session:
+    with transaction(_state().engine) as session:
         g.setdefault(_SESSION, session)
         try:
             return respond()
@@ -282,7 +282,7 @@ def _find_token(token: str) -> _FoundToken | None:
     session = _session()
     if is_access_token(token):
         try:
-            claims = decode_access_token(services().config.app_secret, token)
+            claims = decode_access_token(_state().app_secret, token)
         except Unauthenticated:
             return None  # invalid or expired: inactive, nothing to revoke
         grant = session.get(OAuthGrant, claims["gid"])
@@ -380,7 +380,7 @@ def _generate_token(
     else:
         grant = session.get(OAuthGrant, user.grant_id)
     access = issue_access_token(
-        services().config.app_secret, _issuer(), grant, client.get_client_id(), scope
+        _state().app_secret, _issuer(), grant, client.get_client_id(), scope
     )
     token = {
         "token_type": "Bearer",
@@ -393,8 +393,18 @@ def _generate_token(
     return token
 
 
-def register_oauth_server(app: Flask) -> None:
-    """Add the authorization server (``app.extensions``) and its endpoints to ``app``."""
+@dataclass(frozen=True)
+class _ServerState:
+    """What the endpoints work with, kept on ``app.extensions``."""
+
+    server: AuthorizationServer
+    engine: Engine
+    app_secret: str
+
+
+def register_oauth_server(app: Flask, engine: Engine, app_secret: str) -> None:
+    """Add the authorization server and its endpoints to ``app``, on ``engine``'s database;
+    access tokens are signed with keys derived from ``app_secret``."""
     server = AuthorizationServer()
     server.init_app(app, query_client=_query_client, save_token=_save_token)
     server.scopes_supported = list(SCOPES)
@@ -404,12 +414,16 @@ def register_oauth_server(app: Flask) -> None:
     server.register_grant(_ClientCredentials)
     server.register_endpoint(_Revocation)
     server.register_endpoint(_Introspection)
-    app.extensions[SERVER_KEY] = server
+    app.extensions[STATE_KEY] = _ServerState(server, engine, app_secret)
     app.register_blueprint(oauth_api)
 
 
+def _state() -> _ServerState:
+    return current_app.extensions[STATE_KEY]
+
+
 def _server() -> AuthorizationServer:
-    return current_app.extensions[SERVER_KEY]
+    return _state().server
 
 
 @oauth_api.post("/oauth/token")
