@@ -48,3 +48,4 @@ bench: $(BIN)/hookwire
 	$(BIN)/python bench/graphql_api.py
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/connector.py
+	$(BIN)/python bench/sdk.py

@@ -133,6 +133,8 @@ class Server:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = service_env(database, extra_env)
+        # Uploaded files beside the server's log, not in the directory the tests run in.
+        env.setdefault("STORAGE_LOCAL_PATH", str(log_path.parent / f"{log_path.stem}-storage"))
         self.log_path = log_path
         self._log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

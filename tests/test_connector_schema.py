@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from hookwire.connector import DEFINITION_SCHEMA, DefinitionError, validate_definition
-from hookwire.crm_connector import CRM_CONNECTOR
+from hookwire.crm_connector import CRM_CONNECTOR, CRM_CONNECTOR_OAUTH2
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hookwire"
 
@@ -69,6 +69,9 @@ def test_a_valid_definition_and_the_bundled_connector_validate() -> None:
     assert operation["perform"] == "hookwire.triggers.trigger_record:perform"
     assert json.loads(json.dumps(manifest)) == manifest
     assert validate_definition(manifest) == manifest
+    oauth2 = validate_definition(CRM_CONNECTOR_OAUTH2)
+    assert oauth2["authentication"]["type"] == "oauth2"
+    assert oauth2["triggers"] == manifest["triggers"] and oauth2["creates"] == manifest["creates"]
 
 
 def _set(definition: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
@@ -292,7 +295,7 @@ CONNECTOR_SIDE = [
     *sorted((SRC / "connector").rglob("*.py")),
     *sorted((SRC / "triggers").rglob("*.py")),
     *sorted((SRC / "actions").rglob("*.py")),
-    SRC / "auth" / "connector_auth.py",
+    *sorted((SRC / "auth").rglob("*.py")),
     SRC / "crm_connector.py",
 ]
 

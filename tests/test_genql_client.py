@@ -66,6 +66,7 @@ SCALARS = {
     "TSVector": "string",
     "Cursor": "string",
     "ConnectionCursor": "string",
+    "Upload": "unknown",  # a file part of a multipart request; genql's fetcher sends JSON only
 }
 
 SUBPROCESS_ENV = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"}

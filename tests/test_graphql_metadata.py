@@ -122,6 +122,7 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         ("opportunity", "opportunities", "Opportunity"),
         ("note", "notes", "Note"),
         ("task", "tasks", "Task"),
+        ("attachment", "attachments", "Attachment"),
     ]
     fields = {n["nameSingular"]: {f["name"]: f for f in fields_of(n)} for n in nodes}
     types = {n["nameSingular"]: [(f["type"], f["name"]) for f in fields_of(n)] for n in nodes}
@@ -135,6 +136,7 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         ("LINKS", "linkedinLink"),
         ("RELATION", "company"),
         ("RELATION", "pointOfContactForOpportunities"),
+        ("RELATION", "attachments"),
     ]
     assert types["company"] == [
         *SYSTEM_FIELDS,
@@ -147,6 +149,7 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         ("LINKS", "linkedinLink"),
         ("RELATION", "people"),
         ("RELATION", "opportunities"),
+        ("RELATION", "attachments"),
     ]
     assert types["opportunity"] == [
         *SYSTEM_FIELDS,
@@ -156,14 +159,33 @@ def test_get_objects_document_lists_the_standard_objects_with_their_fields(
         ("SELECT", "stage"),
         ("RELATION", "company"),
         ("RELATION", "pointOfContact"),
+        ("RELATION", "attachments"),
     ]
-    assert types["note"] == [*SYSTEM_FIELDS, ("TEXT", "title"), ("RICH_TEXT", "body")]
+    assert types["note"] == [
+        *SYSTEM_FIELDS,
+        ("TEXT", "title"),
+        ("RICH_TEXT", "body"),
+        ("RELATION", "attachments"),
+    ]
     assert types["task"] == [
         *SYSTEM_FIELDS,
         ("TEXT", "title"),
         ("RICH_TEXT", "body"),
         ("DATE_TIME", "dueAt"),
         ("SELECT", "status"),
+        ("RELATION", "attachments"),
+    ]
+    assert types["attachment"] == [
+        *SYSTEM_FIELDS,
+        ("TEXT", "name"),
+        ("TEXT", "fullPath"),
+        ("SELECT", "fileCategory"),
+        ("FILES", "file"),
+        ("RELATION", "person"),
+        ("RELATION", "company"),
+        ("RELATION", "opportunity"),
+        ("RELATION", "note"),
+        ("RELATION", "task"),
     ]
 
     assert fields["person"]["id"] == {
@@ -251,6 +273,7 @@ def test_objects_filter_and_paging(client: Client) -> None:
         "opportunity",
         "note",
         "task",
+        "attachment",
     ]
     inactive = meta(
         client,
@@ -275,20 +298,21 @@ def test_objects_filter_and_paging(client: Client) -> None:
         "opportunity",
         "note",
     ]
-    assert first["totalCount"] == 6
+    assert first["totalCount"] == 7
     assert first["pageInfo"]["hasNextPage"] is True
     assert first["pageInfo"]["hasPreviousPage"] is False
     rest = meta(client, query, {"paging": {"first": 4, "after": first["pageInfo"]["endCursor"]}})
-    assert [e["node"]["nameSingular"] for e in rest["objects"]["edges"]] == ["task", "invoice"]
+    assert [e["node"]["nameSingular"] for e in rest["objects"]["edges"]] == [
+        "task",
+        "attachment",
+        "invoice",
+    ]
     assert rest["objects"]["pageInfo"]["hasNextPage"] is False
     assert rest["objects"]["pageInfo"]["hasPreviousPage"] is True
     last = meta(client, query, {"paging": {"last": 2}})["objects"]
-    assert [e["node"]["nameSingular"] for e in last["edges"]] == ["task", "invoice"]
+    assert [e["node"]["nameSingular"] for e in last["edges"]] == ["attachment", "invoice"]
     before = meta(client, query, {"paging": {"last": 2, "before": last["edges"][0]["cursor"]}})
-    assert [e["node"]["nameSingular"] for e in before["objects"]["edges"]] == [
-        "opportunity",
-        "note",
-    ]
+    assert [e["node"]["nameSingular"] for e in before["objects"]["edges"]] == ["note", "task"]
 
 
 def object_names(client: Client, filter_: str) -> list[str]:
@@ -315,6 +339,7 @@ def test_object_filters_take_twentys_flags_comparators_and_nesting(client: Clien
         "opportunity",
         "note",
         "task",
+        "attachment",
     ]
     assert object_names(client, f'{{id: {{notIn: ["{person_id}"], eq: "{note_id}"}}}}') == ["note"]
     either = f'{{or: [{{id: {{eq: "{person_id}"}}}}, {{id: {{eq: "{note_id}"}}}}]}}'
@@ -326,7 +351,7 @@ def test_object_filters_take_twentys_flags_comparators_and_nesting(client: Clien
 
 def test_object_pages_default_to_ten_and_refuse_more_than_a_thousand(client: Client) -> None:
     """Twenty's metadata pages: 10 items unless asked, at most 1000 (refused, not capped)."""
-    for n in range(6):
+    for n in range(5):
         create_object(
             client,
             nameSingular=f"thing{n}",
@@ -439,7 +464,7 @@ def test_object_by_id_with_paged_fields(client: Client) -> None:
         "updatedBy",
         "name",
     ]
-    assert page["fields"]["totalCount"] == 10
+    assert page["fields"]["totalCount"] == 11
     assert page["fields"]["pageInfo"]["hasNextPage"] is True
     after = page["fields"]["pageInfo"]["endCursor"]
     rest = meta(client, query, {"id": person["id"], "paging": {"first": 10, "after": after}})
@@ -451,6 +476,7 @@ def test_object_by_id_with_paged_fields(client: Client) -> None:
         "linkedinLink",
         "company",
         "pointOfContactForOpportunities",
+        "attachments",
     ]
     by_id = meta(
         client,
@@ -460,7 +486,7 @@ def test_object_by_id_with_paged_fields(client: Client) -> None:
     assert by_id["object"]["fields"]["edges"] == [{"node": {"name": "name", "type": "FULL_NAME"}}]
     unpaged = meta(client, f'{{ object(id: "{person["id"]}") {{ fields {{ totalCount '
                    "edges { node { name } } } } }")["object"]["fields"]  # fmt: skip
-    assert len(unpaged["edges"]) == 10 and unpaged["totalCount"] == 16
+    assert len(unpaged["edges"]) == 10 and unpaged["totalCount"] == 17
 
 
 def test_field_and_fields_root_queries(client: Client, other_client: Client) -> None:
@@ -705,7 +731,14 @@ def test_object_validation_errors(client: Client) -> None:
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"] == ("standard objects cannot be deleted; deactivate them with isActive")
-    assert sorted(objects_by_name(client)) == ["company", "note", "opportunity", "person", "task"]
+    assert sorted(objects_by_name(client)) == [
+        "attachment",
+        "company",
+        "note",
+        "opportunity",
+        "person",
+        "task",
+    ]
 
 
 # fields

@@ -46,6 +46,7 @@ STANDARD_OBJECTS = {
             "linkedinLink": "LINKS",
             "people": "RELATION",
             "opportunities": "RELATION",
+            "attachments": "RELATION",
         },
     ),
     "person": (
@@ -61,6 +62,7 @@ STANDARD_OBJECTS = {
             "linkedinLink": "LINKS",
             "company": "RELATION",
             "pointOfContactForOpportunities": "RELATION",
+            "attachments": "RELATION",
         },
     ),
     "opportunity": (
@@ -74,16 +76,45 @@ STANDARD_OBJECTS = {
             "stage": "SELECT",
             "company": "RELATION",
             "pointOfContact": "RELATION",
+            "attachments": "RELATION",
         },
     ),
-    "note": ("notes", "Note", "Notes", {"title": "TEXT", "body": "RICH_TEXT"}),
+    "note": (
+        "notes",
+        "Note",
+        "Notes",
+        {"title": "TEXT", "body": "RICH_TEXT", "attachments": "RELATION"},
+    ),
     "task": (
         "tasks",
         "Task",
         "Tasks",
-        {"title": "TEXT", "body": "RICH_TEXT", "dueAt": "DATE_TIME", "status": "SELECT"},
+        {
+            "title": "TEXT",
+            "body": "RICH_TEXT",
+            "dueAt": "DATE_TIME",
+            "status": "SELECT",
+            "attachments": "RELATION",
+        },
+    ),
+    "attachment": (
+        "attachments",
+        "Attachment",
+        "Attachments",
+        {
+            "name": "TEXT",
+            "fullPath": "TEXT",
+            "fileCategory": "SELECT",
+            "file": "FILES",
+            "person": "RELATION",
+            "company": "RELATION",
+            "opportunity": "RELATION",
+            "note": "RELATION",
+            "task": "RELATION",
+        },
     ),
 }
+ATTACHMENT_TARGETS = ("person", "company", "opportunity", "note", "task")
 OBJECT_KEYS = {
     "id", "nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "icon",
     "standardOverrides", "shortcut", "isCustom", "isRemote", "isActive", "isSystem",
@@ -186,12 +217,12 @@ def options(*values: str) -> list[dict[str, str]]:
 # the standard objects
 
 
-def test_objects_list_envelope_and_the_five_standard_objects(client: Client) -> None:
+def test_objects_list_envelope_and_the_six_standard_objects(client: Client) -> None:
     body = ok(client.get("/rest/metadata/objects"))
     assert set(body) == {"data", "totalCount", "pageInfo"}
     assert body["pageInfo"] == EMPTY_PAGE
     objects = body["data"]["objects"]
-    assert body["totalCount"] == len(objects) == 5
+    assert body["totalCount"] == len(objects) == 6
     assert {
         o["nameSingular"]: (o["namePlural"], o["labelSingular"], o["labelPlural"]) for o in objects
     } == {singular: spec[:3] for singular, spec in STANDARD_OBJECTS.items()}
@@ -279,6 +310,8 @@ def test_relation_fields_come_in_pairs_that_name_each_other(client: Client) -> N
         ("company", "opportunities", "ONE_TO_MANY", "opportunity", "company"),
         ("opportunity", "pointOfContact", "MANY_TO_ONE", "person", contact),
         ("person", contact, "ONE_TO_MANY", "opportunity", "pointOfContact"),
+        *(("attachment", t, "MANY_TO_ONE", t, "attachments") for t in ATTACHMENT_TARGETS),
+        *((t, "attachments", "ONE_TO_MANY", "attachment", t) for t in ATTACHMENT_TARGETS),
     ]
     assert sorted(relations) == sorted((source, field) for source, field, *_ in pairs)
     for source, field, kind, target, inverse in pairs:

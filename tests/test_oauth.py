@@ -52,6 +52,12 @@ def authorize(server: Server, admin: Admin, app: Application, scope: str) -> dic
     )
 
 
+def signed_in_browser(server: Server, admin: Admin) -> Browser:
+    browser = Browser(server.base_url)
+    assert browser.sign_in(admin.email, admin.password).status_code in (302, 303)
+    return browser
+
+
 def token_request(server: Server, app: Application, **form: str) -> requests.Response:
     auth = (app.client_id, app.client_secret) if app.client_secret else None
     if auth is None:
@@ -91,8 +97,7 @@ def test_code_flow_with_pkce_then_the_api_with_the_token(
 
 def test_a_public_client_must_use_s256(server: Server, admin: Admin) -> None:
     app = register(admin_client(server, admin), ["records:read"], public=True)
-    browser = Browser(server.base_url)
-    browser.sign_in(admin.email, admin.password)
+    browser = signed_in_browser(server, admin)
     base = f"/oauth/authorize?response_type=code&client_id={app.client_id}"
     base += f"&redirect_uri={REDIRECT_URI}&scope=records:read&state=x"
     for pkce in ("", "&code_challenge=" + "a" * 43 + "&code_challenge_method=plain"):
@@ -105,8 +110,7 @@ def test_a_public_client_must_use_s256(server: Server, admin: Admin) -> None:
 
 def test_an_unknown_scope_goes_back_as_invalid_scope(server: Server, admin: Admin) -> None:
     app = register(admin_client(server, admin), ["records:read"])
-    browser = Browser(server.base_url)
-    browser.sign_in(admin.email, admin.password)
+    browser = signed_in_browser(server, admin)
     refused = browser.get(
         f"/oauth/authorize?response_type=code&client_id={app.client_id}"
         f"&redirect_uri={REDIRECT_URI}&scope=admin&state=y",
@@ -118,8 +122,7 @@ def test_an_unknown_scope_goes_back_as_invalid_scope(server: Server, admin: Admi
 
 def test_an_unregistered_redirect_uri_is_never_redirected_to(server: Server, admin: Admin) -> None:
     app = register(admin_client(server, admin), ["records:read"])
-    browser = Browser(server.base_url)
-    browser.sign_in(admin.email, admin.password)
+    browser = signed_in_browser(server, admin)
     refused = browser.get(
         f"/oauth/authorize?response_type=code&client_id={app.client_id}"
         "&redirect_uri=https://attacker.example/cb&scope=records:read",
@@ -304,8 +307,7 @@ def test_an_admin_cannot_authorize_another_workspaces_application(
     url, _ = session.create_authorization_url(
         f"{server.base_url}/oauth/authorize", code_verifier=secrets.token_urlsafe(48)
     )
-    browser = Browser(server.base_url)
-    browser.sign_in(admin.email, admin.password)
+    browser = signed_in_browser(server, admin)
     refused = browser.http.get(url, timeout=30)
     assert refused.status_code == 403 and "another workspace" in refused.text
 

@@ -126,9 +126,10 @@ def seed(client: Client) -> Seed:
         ids,
         {
             "plain": plain,
-            "company": plain | {"people", "opportunities"},
+            "company": plain | {"people", "opportunities", "attachments"},
             "person": frozenset(person),
-            "person1": frozenset(person) | {"company", "pointOfContactForOpportunities"},
+            "person1": frozenset(person)
+            | {"company", "pointOfContactForOpportunities", "attachments"},
         },
     )
 

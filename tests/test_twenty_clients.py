@@ -115,7 +115,7 @@ def test_get_objects_answers_every_object_and_field(client: Client, server: Serv
     data = answer(client, "/metadata", GET_OBJECTS)
     assert answered_objects(data) == expected_objects(catalog_of(client, server))
     nodes = {edge["node"]["nameSingular"]: edge["node"] for edge in data["objects"]["edges"]}
-    assert list(nodes) == ["company", "person", "opportunity", "note", "task"]
+    assert list(nodes) == ["company", "person", "opportunity", "note", "task", "attachment"]
     person = {edge["node"]["name"]: edge["node"] for edge in nodes["person"]["fields"]["edges"]}
     # System fields say what the server fills in, so a connector never asks for them.
     assert person["id"] == {
@@ -160,10 +160,10 @@ def test_get_objects_answers_a_workspace_of_200_objects_of_50_fields(
 ) -> None:
     data = answer(big_workspace, "/metadata", GET_OBJECTS)
     expected = expected_objects(catalog_of(big_workspace, server))
-    assert len(expected) == 5 + BIG_OBJECTS
+    assert len(expected) == 6 + BIG_OBJECTS
     assert answered_objects(data) == expected
     custom_fields = [f"field{j}" for j in range(BIG_FIELDS)]
-    for name, *_, fields in expected[5:]:
+    for name, *_, fields in expected[6:]:
         assert [f for f in fields if f.startswith("field")] == custom_fields, name
 
 

@@ -240,6 +240,7 @@ def test_foreign_metadata_is_invisible_and_untouchable(
     # A's metadata: standard objects only, with their standard fields
     objects = client.get("/rest/metadata/objects").json()["data"]["objects"]
     assert sorted(o["nameSingular"] for o in objects) == [
+        "attachment",
         "company",
         "note",
         "opportunity",

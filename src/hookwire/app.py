@@ -15,6 +15,7 @@ from hookwire.crm.request_context import end_request_session
 from hookwire.crm.rest.applications import applications_api
 from hookwire.database import create_db_engine
 from hookwire.errors import register_error_handlers
+from hookwire.files import file_mutations, register_files
 from hookwire.health import health_api
 from hookwire.hooks import (
     Dispatcher,
@@ -24,11 +25,12 @@ from hookwire.hooks import (
     webhook_queries,
     webhooks_blueprint,
 )
-from hookwire.identity import register_oauth_server
+from hookwire.identity import register_identity
 from hookwire.inputs import refuse_unstorable_request_text
 from hookwire.request_ids import install_request_ids
+from hookwire.sdk import install_prebuilder, sdk_api
 from hookwire.server import TOO_LARGE, body_too_large_message, error_document, trust_proxies
-from hookwire.services import EXTENSION_KEY, Services
+from hookwire.services import EXTENSION_KEY, Services, services
 from hookwire.web import register_web
 
 DISPATCHER_KEY = "hookwire.dispatcher"
@@ -57,13 +59,17 @@ def create_app(
         config=config,
         engine=engine,
         catalogs=CatalogCache(engine),
-        metadata_schema=build_metadata_schema(webhook_queries(), webhook_mutations()),
+        metadata_schema=build_metadata_schema(
+            webhook_queries(), {**webhook_mutations(), **file_mutations()}
+        ),
         change_sink=Outbox(on_commit=notify),
         wake_dispatcher=notify,
+        records_mutations=file_mutations(),
     )
     app.extensions[DISPATCHER_KEY] = dispatcher
     register_error_handlers(app)
     install_request_ids(app)  # every request gets an id (X-Request-Id) before anything else
+    app.before_request(_admit_uploads)  # before anything reads the body
     app.before_request(refuse_unstorable_request_text)  # its text, before any handler
     app.teardown_request(end_request_session)  # a request's session that no handler ended
     app.register_error_handler(RequestEntityTooLarge, _body_too_large)
@@ -71,8 +77,11 @@ def create_app(
     app.register_blueprint(webhooks_blueprint("webhooks_api", "/rest/metadata/webhooks"))
     app.register_blueprint(webhooks_blueprint("webhooks_alias_api", "/rest/webhooks"))
     app.register_blueprint(applications_api)
-    register_oauth_server(app, engine, config.app_secret)
+    register_identity(app, engine, config.app_secret)
     register_crm(app)
+    register_files(app, config)
+    app.register_blueprint(sdk_api)
+    install_prebuilder(app)
     register_web(app)
     app.wsgi_app = trust_proxies(app.wsgi_app, config.trusted_proxies)  # type: ignore[method-assign]
     if start_dispatcher:
@@ -85,7 +94,14 @@ def dispatcher_of(app: Flask) -> Dispatcher:
     return app.extensions[DISPATCHER_KEY]
 
 
+def _admit_uploads() -> None:
+    """A multipart body (an upload: REST or GraphQL) may be as large as the file limit
+    allows; every other body is held to ``HOOKWIRE_MAX_BODY_BYTES``."""
+    if request.mimetype == "multipart/form-data":
+        request.max_content_length = services().config.request_body_ceiling
+
+
 def _body_too_large(_error: RequestEntityTooLarge) -> tuple[dict[str, object], int]:
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
     message = body_too_large_message(limit, request.content_length)
     return error_document(TOO_LARGE, message), TOO_LARGE

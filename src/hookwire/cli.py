@@ -1,4 +1,4 @@
-"""The ``hookwire`` command: init, serve, worker, apikey, user, connector.
+"""The ``hookwire`` command: init, serve, worker, apikey, user, connector, sdk.
 
 ``hookwire --help`` answers at once: this module imports only click at the top, and each
 command imports the parts of Hookwire it runs (SQLAlchemy, the web app, the connector runtime).
@@ -471,6 +471,56 @@ def user_reset_password(email: str) -> None:
             raise click.ClickException(f"no user with the e-mail address '{email}'")
         set_password(session, found, password)
     click.echo(password)
+
+
+@main.group()
+def sdk() -> None:
+    """The typed Python client SDK (hookwire-client) of a workspace."""
+
+
+@sdk.command("generate")
+@click.option("--url", required=True, help="The server, e.g. http://localhost:3000.")
+@click.option(
+    "--key", envvar="HOOKWIRE_API_KEY", help="An API key of the workspace (unless --schema)."
+)
+@click.option(
+    "--schema",
+    "schema_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Generate from this SDL (.graphql) or introspection (.json) file instead of asking "
+    "the server; --url is then only the client's default server.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the wheel into.",
+)
+def sdk_generate(url: str, key: str | None, schema_file: Path | None, out_dir: Path) -> None:
+    """Generate the workspace's client from the server's schema; print the wheel's path."""
+    from hookwire.config import sdk_settings
+    from hookwire.sdk import GenerationError, build_wheel, fetch_schema, load_schema
+
+    if schema_file is None and not key:
+        raise click.UsageError("--key (or HOOKWIRE_API_KEY) is required unless --schema is given")
+    tools_dir = sdk_settings(os.environ).tools_dir
+    try:
+        schema = load_schema(schema_file) if schema_file else fetch_schema(url, key or "")
+        wheel = build_wheel(schema, out_dir, server_url=url.rstrip("/"), tools_dir=tools_dir)
+    except GenerationError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(wheel)
+
+
+@sdk.command("tools")
+def sdk_tools() -> None:
+    """Install the code generator (ariadne-codegen) into its own environment now, rather
+    than on the first client download (the Docker image does this when it is built)."""
+    from hookwire.config import sdk_settings
+    from hookwire.sdk import toolchain
+
+    click.echo(toolchain(sdk_settings(os.environ).tools_dir).root)
 
 
 main.add_command(connector)

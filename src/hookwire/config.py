@@ -6,6 +6,7 @@ import ipaddress
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -89,6 +90,60 @@ class ServerSettings:
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_BATCH = 200
 
+MEBIBYTE = 1024 * 1024
+# Room beside an uploaded file for its multipart boundaries, part headers and GraphQL operation.
+UPLOAD_FRAMING_BYTES = MEBIBYTE
+STORAGE_TYPES = ("local", "s3")
+# Programs a browser or an operating system would run: refused unless FILE_DENIED_TYPES
+# replaces this list. An upload is refused when its declared type or the type its file name
+# suggests is one of them.
+DEFAULT_DENIED_TYPES = (
+    "application/x-msdownload",
+    "application/x-msdos-program",
+    "application/vnd.microsoft.portable-executable",
+    "application/x-dosexec",
+    "application/x-executable",
+    "application/x-sharedlib",
+    "application/x-mach-binary",
+    "application/x-msi",
+    "application/x-bat",
+    "application/x-sh",
+    "application/x-csh",
+    "application/java-archive",
+)
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Where uploaded files are kept (Twenty's variable names) and what an upload may be."""
+
+    type: str = "local"  # STORAGE_TYPE: local or s3
+    local_path: Path = Path("storage")  # STORAGE_LOCAL_PATH
+    s3_bucket: str | None = None  # STORAGE_S3_NAME
+    s3_region: str | None = None  # STORAGE_S3_REGION
+    s3_endpoint: str | None = None  # STORAGE_S3_ENDPOINT: an S3-compatible service's URL
+    # Twenty's names for S3 credentials; without them boto3 reads AWS_ACCESS_KEY_ID and the
+    # rest of its usual chain.
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+    max_file_bytes: int = 10 * MEBIBYTE  # FILE_MAX_SIZE_MB
+    allowed_types: tuple[str, ...] = ()  # FILE_ALLOWED_TYPES; empty: every type not denied
+    denied_types: tuple[str, ...] = DEFAULT_DENIED_TYPES  # FILE_DENIED_TYPES
+    link_lifetime: timedelta = timedelta(minutes=15)  # FILE_TOKEN_EXPIRES_IN
+
+
+@dataclass(frozen=True)
+class SdkSettings:
+    """Where the generated Python clients are kept, and the code generator's environment."""
+
+    # HOOKWIRE_SDK_DIR: built wheels, per workspace and metadata version (a cache: deleting
+    # it costs a rebuild). Default: an ``sdk`` folder beside the SQLite file, else in the
+    # temporary directory.
+    cache_dir: Path = Path("sdk")
+    # HOOKWIRE_SDK_TOOLS: where ariadne-codegen's own virtual environment is made (once per
+    # machine). Default: ``$XDG_CACHE_HOME/hookwire`` (``~/.cache/hookwire``).
+    tools_dir: Path = Path("tools")
+
 
 @dataclass(frozen=True)
 class Config:
@@ -102,10 +157,19 @@ class Config:
     max_batch: int = DEFAULT_MAX_BATCH  # records in one batch create; more is a 400
     trusted_proxies: TrustedProxies = field(default_factory=TrustedProxies)
     server: ServerSettings = field(default_factory=ServerSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    sdk: SdkSettings = field(default_factory=SdkSettings)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def request_body_ceiling(self) -> int:
+        """The largest body the HTTP server reads: an upload (the file limit and its multipart
+        framing) or ``max_body_bytes``, whichever is larger. The app holds every route but
+        the uploads to ``max_body_bytes`` (``request.max_content_length``)."""
+        return max(self.max_body_bytes, self.storage.max_file_bytes + UPLOAD_FRAMING_BYTES)
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> Config:
@@ -123,7 +187,28 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         max_batch=_count(env, "HOOKWIRE_MAX_BATCH", DEFAULT_MAX_BATCH),
         trusted_proxies=_trusted_proxies(env.get("HOOKWIRE_TRUSTED_PROXIES") or ""),
         server=_server_settings(env),
+        storage=_storage_settings(env, database_url),
+        sdk=sdk_settings(env, database_url),
     )
+
+
+def sdk_settings(env: Mapping[str, str], database_url: str = "") -> SdkSettings:
+    """``SdkSettings`` from ``env``; ``hookwire sdk generate`` reads them without a database."""
+    cache = (env.get("HOOKWIRE_SDK_DIR") or "").strip()
+    tools = (env.get("HOOKWIRE_SDK_TOOLS") or "").strip()
+    user_cache = (env.get("XDG_CACHE_HOME") or "").strip() or str(Path.home() / ".cache")
+    return SdkSettings(
+        cache_dir=Path(cache).expanduser().resolve() if cache else _sdk_cache(database_url),
+        tools_dir=Path(tools).expanduser().resolve() if tools else Path(user_cache) / "hookwire",
+    )
+
+
+def _sdk_cache(database_url: str) -> Path:
+    if database_url:
+        url = make_url(database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).resolve().parent / "sdk"
+    return Path(tempfile.gettempdir()) / "hookwire-sdk"
 
 
 def _count(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
@@ -169,6 +254,76 @@ def _server_settings(env: Mapping[str, str]) -> ServerSettings:
         workers=_count(env, "HOOKWIRE_WORKERS", defaults.workers, minimum=0),
         threads=_count(env, "HOOKWIRE_THREADS", defaults.threads, minimum=0),
     )
+
+
+def _storage_settings(env: Mapping[str, str], database_url: str) -> StorageSettings:
+    defaults = StorageSettings()
+    kind = (env.get("STORAGE_TYPE") or defaults.type).strip().lower()
+    if kind not in STORAGE_TYPES:
+        raise ConfigError(f"STORAGE_TYPE: expected local or s3, got {env.get('STORAGE_TYPE')!r}")
+    bucket = (env.get("STORAGE_S3_NAME") or "").strip() or None
+    if kind == "s3" and bucket is None:
+        raise ConfigError("STORAGE_S3_NAME: required when STORAGE_TYPE=s3 (the bucket's name)")
+    endpoint = (env.get("STORAGE_S3_ENDPOINT") or "").strip() or None
+    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        raise ConfigError(f"STORAGE_S3_ENDPOINT: expected an http(s):// URL, got {endpoint!r}")
+    return StorageSettings(
+        type=kind,
+        local_path=_storage_path(env.get("STORAGE_LOCAL_PATH") or "", database_url),
+        s3_bucket=bucket,
+        s3_region=(env.get("STORAGE_S3_REGION") or "").strip() or None,
+        s3_endpoint=endpoint,
+        s3_access_key_id=env.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+        s3_secret_access_key=env.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+        max_file_bytes=_count(env, "FILE_MAX_SIZE_MB", defaults.max_file_bytes // MEBIBYTE)
+        * MEBIBYTE,
+        allowed_types=_media_types(env, "FILE_ALLOWED_TYPES", defaults.allowed_types),
+        denied_types=_media_types(env, "FILE_DENIED_TYPES", defaults.denied_types),
+        link_lifetime=_duration(env, "FILE_TOKEN_EXPIRES_IN", defaults.link_lifetime),
+    )
+
+
+def _storage_path(raw: str, database_url: str) -> Path:
+    """``STORAGE_LOCAL_PATH``, or a ``storage`` folder beside the SQLite file (where the
+    embedded default keeps its data), or in the working directory."""
+    if raw.strip():
+        return Path(raw.strip()).expanduser().resolve()
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).resolve().parent / "storage"
+    return Path.cwd() / "storage"
+
+
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)")
+
+
+def _media_types(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of media types; ``image/*`` stands for every image type."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    types = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+    for media_type in types:
+        if not _MEDIA_TYPE.fullmatch(media_type):
+            raise ConfigError(
+                f"{name}: expected media types such as image/png or image/*, got {media_type!r}"
+            )
+    return types
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
+    """Seconds, or a number with a unit as Twenty writes them: ``900``, ``15m``, ``1h``, ``1d``."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    match = _DURATION.fullmatch(raw.lower())
+    if match is None or float(match[1]) <= 0:
+        raise ConfigError(f"{name}: expected a duration such as 900, 15m, 1h or 1d, got {raw!r}")
+    return timedelta(seconds=float(match[1]) * _UNIT_SECONDS[match[2]])
 
 
 def _secure_cookies(raw: str) -> bool | None:

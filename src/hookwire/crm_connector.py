@@ -1,7 +1,10 @@
-"""The bundled CRM connector's definition, assembled from ``auth/``, ``triggers/``, ``actions/``.
+"""The bundled CRM connector's definitions, assembled from ``auth/``, ``triggers/``, ``actions/``.
 
-The CLI loads it by name (``hookwire.crm_connector:CRM_CONNECTOR``), never by import, so
-the framework itself does not depend on the connector built with it.
+A definition has one ``authentication``, so each way to connect is a definition of its own,
+sharing the triggers and actions: ``CRM_CONNECTOR`` (an API key) and ``CRM_CONNECTOR_OAUTH2``
+(an OAuth application of the workspace, through Hookwire's ``/oauth/authorize`` and
+``/oauth/token``). The CLI loads them by name (``hookwire.crm_connector:CRM_CONNECTOR``), never
+by import, so the framework itself does not depend on the connector built with it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from typing import Any
 
 from hookwire import __version__
 from hookwire.actions import CREATES
+from hookwire.auth import connector_oauth2
 from hookwire.auth.connector_auth import AUTHENTICATION, add_api_key, reject_bad_key
 from hookwire.triggers import TRIGGERS
 
@@ -23,4 +27,13 @@ CRM_CONNECTOR: dict[str, Any] = {
     "afterResponse": [reject_bad_key],
     "triggers": TRIGGERS,
     "creates": CREATES,
+}
+
+CRM_CONNECTOR_OAUTH2: dict[str, Any] = {
+    **CRM_CONNECTOR,
+    "key": "hookwire_crm_oauth2",
+    "title": "Hookwire CRM (OAuth)",
+    "authentication": connector_oauth2.AUTHENTICATION,
+    "beforeRequest": [connector_oauth2.add_access_token],
+    "afterResponse": [connector_oauth2.refresh_when_refused],
 }

@@ -403,3 +403,27 @@ class OAuthRefreshToken(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     rotated_at: datetime | None = None
+
+
+class StoredFile(SQLModel, table=True):
+    """An uploaded file of a workspace: what was sent and where its bytes are kept
+    (``storage_key``, which begins with the workspace's own prefix)."""
+
+    __tablename__ = "file"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("workspace.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    name: str = Field(max_length=255)
+    folder: str = Field(max_length=50)
+    size: int = Field(sa_type=sa.BigInteger)
+    mime_type: str = Field(max_length=255)
+    storage_key: str = Field(max_length=1024)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)

@@ -2,10 +2,32 @@
 
 from flask import Flask
 
+from hookwire.crm.catalog import ObjectSpec
+from hookwire.crm.documents import iso_timestamp
+from hookwire.crm.field_types import FieldType
 from hookwire.crm.graphql.endpoint import graphql_api
+from hookwire.crm.graphql.field_scopes import requiring
+from hookwire.crm.graphql.scalars import DateTimeScalar, UploadScalar, UUIDScalar
 from hookwire.crm.openapi import openapi_api
+from hookwire.crm.records import RecordChange
+from hookwire.crm.request_context import caller_actor, require_caller
 from hookwire.crm.rest import group_by_api, metadata_api, records_api
 from hookwire.crm.rest.params import ROUTE_CONVERTERS
+
+# What other packages use of the CRM (the files package: uploads and their events).
+__all__ = [
+    "DateTimeScalar",
+    "FieldType",
+    "ObjectSpec",
+    "RecordChange",
+    "UUIDScalar",
+    "UploadScalar",
+    "caller_actor",
+    "iso_timestamp",
+    "register_crm",
+    "require_caller",
+    "requiring",
+]
 
 
 def register_crm(app: Flask) -> None:

@@ -46,7 +46,8 @@ RESERVED_OBJECT_NAMES = frozenset(
         "links", "currency", "address", "filterIs", "orderByDirection", "ratingEnum",
         "cursorPaging", "fieldMetadataType", "actor", "fileObject", "tSVector",
         "searchRecord", "searchResult", "searchResultPageInfo", "objectRecord", "relationType",
-        "workspaceMember",
+        "workspaceMember", "upload", "fileFolder", "signedFile", "fileWithSignedUrl", "file",
+        "files",
     }
 )  # fmt: skip
 # Suffixes of the GraphQL types generated per object (PersonEdge, PersonFilterInput, ...).

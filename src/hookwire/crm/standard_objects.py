@@ -84,6 +84,27 @@ ACTOR_FIELDS: tuple[FieldDefinition, ...] = (
 )  # fmt: skip
 ACTOR_FIELD_NAMES = frozenset(f.name for f in ACTOR_FIELDS)
 
+# Attachments (Twenty's standard ``attachment``) belong to a record of one of these objects,
+# each of which lists them as ``attachments``.
+ATTACHMENT_TARGETS = (
+    ("person", "Person"),
+    ("company", "Company"),
+    ("opportunity", "Opportunity"),
+    ("note", "Note"),
+    ("task", "Task"),
+)
+ATTACHMENT_CATEGORIES = (
+    "ARCHIVE", "AUDIO", "IMAGE", "PRESENTATION", "SPREADSHEET", "TEXT_DOCUMENT", "VIDEO", "OTHER",
+)  # fmt: skip
+
+
+def attachments_of(target: str) -> FieldDefinition:
+    """The inverse side of ``attachment.<target>`` on ``target``."""
+    return FieldDefinition(
+        "attachments", "Attachments", T.RELATION, settings=inverse_relation("attachment", target)
+    )
+
+
 STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
     ObjectDefinition(
         "company",
@@ -107,6 +128,7 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
                 T.RELATION,
                 settings=inverse_relation("opportunity", "company"),
             ),
+            attachments_of("company"),
         ),
         description="A company",
         duplicate_criteria=(("name",), ("domainName.primaryLinkUrl",)),
@@ -132,6 +154,7 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
                 T.RELATION,
                 settings=inverse_relation("opportunity", "pointOfContact"),
             ),
+            attachments_of("person"),
         ),
         description="A person",
         duplicate_criteria=(
@@ -165,6 +188,7 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
                 T.RELATION,
                 settings=relation("person", "pointOfContactForOpportunities"),
             ),
+            attachments_of("opportunity"),
         ),
         description="An opportunity",
     ),
@@ -176,6 +200,7 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
         (
             FieldDefinition("title", "Title", T.TEXT, default_value=""),
             FieldDefinition("body", "Body", T.RICH_TEXT),
+            attachments_of("note"),
         ),
         description="A note",
         label_identifier="title",
@@ -196,8 +221,47 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
                 default_value="TODO",
                 options=options("TODO", "IN_PROGRESS", "DONE"),
             ),
+            attachments_of("task"),
         ),
         description="A task",
         label_identifier="title",
+    ),
+    ObjectDefinition(
+        "attachment",
+        "attachments",
+        "Attachment",
+        "Attachments",
+        (
+            FieldDefinition(
+                "name", "Name", T.TEXT, default_value="", description="Attachment name"
+            ),
+            FieldDefinition(
+                "fullPath",
+                "Full path",
+                T.TEXT,
+                default_value="",
+                description="Attachment full path",
+            ),
+            FieldDefinition(
+                "fileCategory",
+                "File category",
+                T.SELECT,
+                default_value="OTHER",
+                options=options(*ATTACHMENT_CATEGORIES),
+                description="Attachment file category",
+            ),
+            FieldDefinition(
+                "file",
+                "File",
+                T.FILES,
+                settings={"maxNumberOfValues": 1},
+                description="Attachment file",
+            ),
+            *(
+                FieldDefinition(target, label, T.RELATION, settings=relation(target, "attachments"))
+                for target, label in ATTACHMENT_TARGETS
+            ),
+        ),
+        description="An attachment",
     ),
 )

@@ -9,6 +9,8 @@ from hookwire.errors import BadRequest
 ACTIONS = ("created", "updated", "deleted", "destroyed", "restored")
 WILDCARD = "*"
 DEFAULT_OPERATIONS = ["*.*"]
+# What events are of beside the workspace's objects: uploads (``file.created``, hookwire.files).
+EVENT_SOURCES = ("file",)
 
 
 def validate_operations(value: object, object_names: Iterable[str]) -> list[str]:
@@ -17,7 +19,7 @@ def validate_operations(value: object, object_names: Iterable[str]) -> list[str]
         return list(DEFAULT_OPERATIONS)
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise BadRequest('operations: expected a non-empty list such as ["person.created", "*.*"]')
-    known = set(object_names)
+    known = set(object_names) | set(EVENT_SOURCES)
     checked: list[str] = []
     for index, operation in enumerate(value):
         name, dot, action = operation.partition(".")

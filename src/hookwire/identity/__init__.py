@@ -25,7 +25,7 @@ from hookwire.identity.oauth_server import (
     authorization_response,
     consent_request,
     error_redirect,
-    register_oauth_server,
+    register_identity,
 )
 from hookwire.identity.sessions import SignedIn, end_session, load_session, start_session
 from hookwire.identity.throttle import (
@@ -70,7 +70,7 @@ __all__ = [
     "load_session",
     "record_failure",
     "record_success",
-    "register_oauth_server",
+    "register_identity",
     "reserve_attempt",
     "revoke_api_key",
     "rotate_secret",

@@ -10,7 +10,7 @@ from hookwire.errors import Unauthenticated
 from hookwire.identity.api_keys import Caller, verify_api_key
 from hookwire.identity.key_usage import key_use_is_stale, note_key_use
 from hookwire.identity.oauth_tokens import is_access_token, verify_access_token
-from hookwire.services import services
+from hookwire.identity.state import identity_state
 
 
 def bearer_token() -> str:
@@ -30,8 +30,8 @@ def authenticate(session: Session | None = None) -> Caller:
     write transaction of its own.
     """
     token = bearer_token()
-    app_services = services()
-    secret = app_services.config.app_secret
+    state = identity_state()
+    secret = state.app_secret
     if session is None:
         caller = retry_on_disconnect(lambda: _verify_alone(secret, token))
     else:
@@ -44,7 +44,7 @@ def authenticate(session: Session | None = None) -> Caller:
         if session is not None and not is_read_only(session.get_bind()):
             note_key_use(session, caller.api_key_id)
         else:
-            with transaction(app_services.engine) as own:
+            with transaction(state.engine) as own:
                 note_key_use(own, caller.api_key_id)
     return caller
 
@@ -57,5 +57,5 @@ def verify_bearer(session: Session, secret: str, token: str) -> Caller:
 
 
 def _verify_alone(secret: str, token: str) -> Caller:
-    with transaction(services().engine, write=False) as session:
+    with transaction(identity_state().engine, write=False) as session:
         return verify_bearer(session, secret, token)

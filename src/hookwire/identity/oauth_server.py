@@ -42,6 +42,7 @@ from hookwire.identity.oauth_tokens import (
     token_hash,
 )
 from hookwire.identity.scopes import SCOPES
+from hookwire.identity.state import identity_state, install_identity_state
 from hookwire.models import (
     OAuthApplication,
     OAuthAuthorizationCode,
@@ -50,7 +51,7 @@ from hookwire.models import (
     utcnow,
 )
 
-STATE_KEY = "hookwire.oauth_server"
+SERVER_KEY = "hookwire.oauth_server"
 CODE_LIFETIME = timedelta(minutes=10)
 _SESSION = "oauth_session"  # on flask.g: the transaction an OAuth request works in
 
@@ -81,7 +82,7 @@ def _issuer() -> str:
 def _in_transaction(respond: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
     """Run an OAuth endpoint in one write transaction, committed whatever it answers: a
     refused request may still have revoked a grant (a code or refresh token reused)."""
-    with transaction(_state().engine) as session:
+    with transaction(identity_state().engine) as session:
         g.setdefault(_SESSION, session)
         try:
             return respond()
@@ -282,7 +283,7 @@ def _find_token(token: str) -> _FoundToken | None:
     session = _session()
     if is_access_token(token):
         try:
-            claims = decode_access_token(_state().app_secret, token)
+            claims = decode_access_token(identity_state().app_secret, token)
         except Unauthenticated:
             return None  # invalid or expired: inactive, nothing to revoke
         grant = session.get(OAuthGrant, claims["gid"])
@@ -380,7 +381,7 @@ def _generate_token(
     else:
         grant = session.get(OAuthGrant, user.grant_id)
     access = issue_access_token(
-        _state().app_secret, _issuer(), grant, client.get_client_id(), scope
+        identity_state().app_secret, _issuer(), grant, client.get_client_id(), scope
     )
     token = {
         "token_type": "Bearer",
@@ -393,18 +394,11 @@ def _generate_token(
     return token
 
 
-@dataclass(frozen=True)
-class _ServerState:
-    """What the endpoints work with, kept on ``app.extensions``."""
-
-    server: AuthorizationServer
-    engine: Engine
-    app_secret: str
-
-
-def register_oauth_server(app: Flask, engine: Engine, app_secret: str) -> None:
-    """Add the authorization server and its endpoints to ``app``, on ``engine``'s database;
-    access tokens are signed with keys derived from ``app_secret``."""
+def register_identity(app: Flask, engine: Engine, app_secret: str) -> None:
+    """Set identity up in ``app``: API keys and access tokens are checked on ``engine``'s
+    database with keys derived from ``app_secret``; the authorization server and its
+    endpoints are added."""
+    install_identity_state(app, engine, app_secret)
     server = AuthorizationServer()
     server.init_app(app, query_client=_query_client, save_token=_save_token)
     server.scopes_supported = list(SCOPES)
@@ -414,16 +408,12 @@ def register_oauth_server(app: Flask, engine: Engine, app_secret: str) -> None:
     server.register_grant(_ClientCredentials)
     server.register_endpoint(_Revocation)
     server.register_endpoint(_Introspection)
-    app.extensions[STATE_KEY] = _ServerState(server, engine, app_secret)
+    app.extensions[SERVER_KEY] = server
     app.register_blueprint(oauth_api)
 
 
-def _state() -> _ServerState:
-    return current_app.extensions[STATE_KEY]
-
-
 def _server() -> AuthorizationServer:
-    return _state().server
+    return current_app.extensions[SERVER_KEY]
 
 
 @oauth_api.post("/oauth/token")
@@ -505,5 +495,5 @@ __all__ = [
     "authorization_response",
     "consent_request",
     "error_redirect",
-    "register_oauth_server",
+    "register_identity",
 ]

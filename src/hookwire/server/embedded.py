@@ -166,7 +166,7 @@ def serve_embedded(
         channel_timeout=settings.keepalive_timeout,
         cleanup_interval=1,
         max_request_header_size=MAX_HEAD_BYTES,
-        max_request_body_size=config.max_body_bytes,
+        max_request_body_size=config.request_body_ceiling,
         asyncore_use_poll=True,  # select() stops at descriptor 1,024
         clear_untrusted_proxy_headers=False,  # the app's trusted-proxy setting decides
     )

@@ -91,6 +91,10 @@ def environ_for(
         if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             key = "HTTP_" + key
         environ[key] = f"{environ[key]},{value}" if key in environ else value
+    if environ.pop("HTTP_TRANSFER_ENCODING", None) is not None:
+        # The body was de-chunked whole: the app gets it as one of known length, as waitress
+        # gives it (werkzeug cuts a body of unknown length at the app's limit without a 413).
+        environ["CONTENT_LENGTH"] = str(len(request.body))
     return environ
 
 

@@ -134,7 +134,7 @@ def configure_limits(config: Config) -> None:
     """The worker's rules, set before the fork so every worker has them."""
     settings, proxies = config.server, config.trusted_proxies
     Limits.max_head = MAX_HEAD_BYTES
-    Limits.max_body = config.max_body_bytes
+    Limits.max_body = config.request_body_ceiling
     Limits.header_timeout = settings.header_timeout
     Limits.body_timeout = settings.body_timeout
     # Behind proxies counted, not named, every peer is a proxy: no per-address cap.

@@ -6,6 +6,7 @@ from hookwire.web.apis import api_pages
 from hookwire.web.consent import consent_pages
 from hookwire.web.guide import guide_pages
 from hookwire.web.playground import playground_pages
+from hookwire.web.sdk import sdk_pages
 from hookwire.web.signin import sign_in_pages
 from hookwire.web.webhooks import webhook_pages
 
@@ -24,5 +25,6 @@ def register_web(app: Flask) -> None:
         playground_pages,
         webhook_pages,
         guide_pages,
+        sdk_pages,
     ):
         app.register_blueprint(blueprint)

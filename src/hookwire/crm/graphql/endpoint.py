@@ -43,6 +43,7 @@ from hookwire.crm.graphql.field_scopes import check_field_scopes
 from hookwire.crm.graphql.limits import QueryTooComplex, check_limits
 from hookwire.crm.graphql.literals import StorableLiteralsRule
 from hookwire.crm.graphql.metadata_schema import CATALOG_QUERIES
+from hookwire.crm.graphql.multipart import multipart_operation
 from hookwire.crm.graphql.records_schema import records_schema
 from hookwire.crm.request_context import caller_actor
 from hookwire.database import reader
@@ -262,6 +263,9 @@ def _payload() -> tuple[str | None, dict[str, Any] | None, str | None]:
         except InvalidJson:
             parsed = "invalid"
         return request.args.get("query"), parsed, request.args.get("operationName")
+    if request.mimetype == "multipart/form-data":  # an upload (crm.graphql.multipart)
+        operation = multipart_operation(request.form, request.files)
+        return operation.get("query"), operation.get("variables"), operation.get("operationName")
     try:
         body = loads(request.get_data() or b"null")
     except InvalidJson:
@@ -339,9 +343,14 @@ def _serve(
         check_limits(schema, operation, fragments, variables, catalog)
     except QueryTooComplex as error:
         return _respond({"errors": [_format(error)]})
-    reads_catalog_only = operation.operation is OperationType.QUERY and all(
-        name in catalog_only or name.startswith("__")
-        for name in root_fields(operation.selection_set, fragments)
+    # An upload's variables hold files: never an answer to keep (nor one its key could name).
+    reads_catalog_only = (
+        not request.files
+        and operation.operation is OperationType.QUERY
+        and all(
+            name in catalog_only or name.startswith("__")
+            for name in root_fields(operation.selection_set, fragments)
+        )
     )
     if not reads_catalog_only:
         return _respond(
@@ -411,7 +420,8 @@ def _execute(
 
 @graphql_api.route("/graphql", methods=["GET", "POST"])
 def graphql_records() -> tuple[dict[str, Any], int]:
-    return _serve(records_schema, (RECORDS_READ, RECORDS_WRITE))
+    extra = services().records_mutations  # other packages' root mutations (file uploads)
+    return _serve(lambda catalog: records_schema(catalog, extra), (RECORDS_READ, RECORDS_WRITE))
 
 
 @graphql_api.route("/metadata", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ relations, ``CompanyConnection`` (with Twenty's aggregate fields) and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
@@ -91,14 +91,17 @@ _AGGREGATE_FIELDS = {
 _DIRECTION_INPUT = GraphQLInputField(OrderByDirection)
 
 
-def records_schema(catalog: Catalog) -> GraphQLSchema:
-    """The workspace's records schema, built once per metadata version."""
-    return catalog.cached("graphql.records", lambda: _built(catalog))
+def records_schema(
+    catalog: Catalog, extra_mutations: Mapping[str, GraphQLField] | None = None
+) -> GraphQLSchema:
+    """The workspace's records schema, built once per metadata version, with the mutations
+    other packages contribute (the same for every workspace of an app: file uploads)."""
+    return catalog.cached("graphql.records", lambda: _built(catalog, extra_mutations or {}))
 
 
-def _built(catalog: Catalog) -> GraphQLSchema:
+def _built(catalog: Catalog, extra_mutations: Mapping[str, GraphQLField]) -> GraphQLSchema:
     with fast_schema_build():
-        schema = _SchemaBuilder(catalog).build()
+        schema = _SchemaBuilder(catalog, extra_mutations).build()
         assert_valid_schema(schema)  # once, here, rather than on the first request's clock
     return schema
 
@@ -122,8 +125,11 @@ def _group_by_fan_out(args: dict[str, Any], _catalog: Any) -> int:
 class _SchemaBuilder:
     """Builds the types of every active object once, each on first use (relations cycle)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(
+        self, catalog: Catalog, extra_mutations: Mapping[str, GraphQLField] | None = None
+    ) -> None:
         self.catalog = catalog
+        self.extra_mutations = extra_mutations or {}
         self.objects = [o for o in catalog.objects if o.is_active]
         self._types: dict[tuple[str, str], Any] = {}
 
@@ -138,6 +144,7 @@ class _SchemaBuilder:
         for spec in self.objects:
             queries.update(self._queries(spec))
             mutations.update(self._mutations(spec))
+        mutations.update(self.extra_mutations)
         return GraphQLSchema(
             query=GraphQLObjectType("Query", queries),
             mutation=GraphQLObjectType("Mutation", mutations) if mutations else None,

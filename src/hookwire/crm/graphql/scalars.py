@@ -10,6 +10,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLScalarType, ValueNode, value_from_ast_untyped
 from graphql.language import FloatValueNode, IntValueNode, StringValueNode
+from werkzeug.datastructures import FileStorage
 
 
 def _literal_string(node: ValueNode, _variables: Any = None) -> str:
@@ -130,4 +131,34 @@ TSVectorScalar = GraphQLScalarType(
     serialize=str,
     parse_value=str,
     parse_literal=_literal(str),
+)
+
+
+_UPLOAD_EXPECTED = (
+    "expected a file: send the request as multipart/form-data with the file in a part that "
+    "'map' places here (the GraphQL multipart request spec)"
+)
+
+
+def _upload(value: Any) -> FileStorage:
+    if not isinstance(value, FileStorage):
+        raise GraphQLError(_UPLOAD_EXPECTED)
+    return value
+
+
+def _no_upload_literal(_node: ValueNode, _variables: Any = None) -> Any:
+    raise ValueError(_UPLOAD_EXPECTED)
+
+
+def _no_upload_output(_value: Any) -> Any:
+    raise GraphQLError("Upload is an input type; no field answers one")
+
+
+# A file part of a multipart request, placed in the variables by crm.graphql.multipart.
+UploadScalar = GraphQLScalarType(
+    "Upload",
+    description="A file sent in a multipart request (the GraphQL multipart request spec).",
+    serialize=_no_upload_output,
+    parse_value=_upload,
+    parse_literal=_no_upload_literal,
 )
