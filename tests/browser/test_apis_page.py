@@ -106,6 +106,7 @@ def test_shortcuts_typed_in_the_playground_stay_there(signed_in: Page) -> None:
     page.keyboard.press("g")
     page.keyboard.press("w")
     expect(page).to_have_url(re.compile(r"/settings/webhooks$"))
+    page.wait_for_load_state()  # the new page's shortcuts (a deferred script) are listening
     page.keyboard.press("g")
     page.keyboard.press("a")
     expect(page).to_have_url(re.compile(r"/settings/apis$"))
