@@ -340,6 +340,13 @@ def test_conflicting_paging_arguments_are_refused(
     assert page["pageInfo"]["hasNextPage"] is True
 
 
+def test_a_variable_with_a_bad_value_is_the_users_input(client: Client) -> None:
+    query = "query Person($id: UUID!) { person(filter: {id: {eq: $id}}) { id } }"
+    error = error_of(client, query, {"id": "not-there"})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "Variable '$id' has invalid value: expected a UUID, got 'not-there'"
+
+
 def test_cursor_from_nowhere_is_refused(client: Client) -> None:
     error = error_of(client, '{ people(first: 5, after: "not-a-cursor") { totalCount } }')
     assert error["extensions"]["code"] == "BAD_USER_INPUT"

@@ -241,6 +241,7 @@ def _validation_code(message: str) -> str:
     value_markers = (
         "Expected value of type",
         "got invalid value",
+        "has invalid value",  # a variable's value (graphql-core 3.3's wording)
         "Expected type",
         "cannot represent",
         "is not defined by type",  # an unknown input field
