@@ -14,6 +14,7 @@ from hookwire.crm.graphql.metadata_schema import build_metadata_schema
 from hookwire.crm.request_context import end_request_session
 from hookwire.crm.rest.applications import applications_api
 from hookwire.database import create_db_engine
+from hookwire.emails import EMAILS_KEY, EmailRunner
 from hookwire.errors import register_error_handlers
 from hookwire.files import file_mutations, register_files
 from hookwire.health import health_api
@@ -41,12 +42,15 @@ def create_app(
     *,
     start_dispatcher: bool = True,
     notify_dispatcher: Callable[[], None] | None = None,
+    start_email_sender: bool | None = None,
 ) -> Flask:
     """A Flask app for ``config`` (default: from the environment). Migrations are not run.
 
     The dispatcher thread relays webhook events and, without Redis, delivers them too. A
     server whose loop runs in another process (``hookwire serve --production``) passes
     ``start_dispatcher=False`` and, as ``notify_dispatcher``, how a commit here wakes it.
+    The email runner starts with the dispatcher unless ``start_email_sender`` says otherwise
+    (each process may run one: claims keep them from sending an email twice).
     """
     config = config or load_config()
     engine = create_db_engine(config.database_url)
@@ -67,6 +71,8 @@ def create_app(
         records_mutations=file_mutations(),
     )
     app.extensions[DISPATCHER_KEY] = dispatcher
+    email_runner = EmailRunner(engine, config)
+    app.extensions[EMAILS_KEY] = email_runner
     register_error_handlers(app)
     install_request_ids(app)  # every request gets an id (X-Request-Id) before anything else
     app.before_request(_admit_uploads)  # before anything reads the body
@@ -86,6 +92,8 @@ def create_app(
     app.wsgi_app = trust_proxies(app.wsgi_app, config.trusted_proxies)  # type: ignore[method-assign]
     if start_dispatcher:
         dispatcher.start()
+    if start_dispatcher if start_email_sender is None else start_email_sender:
+        email_runner.start()
     return app
 
 

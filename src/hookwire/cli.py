@@ -344,7 +344,8 @@ def _announce_demo(demo: DemoCredentials, port: int) -> None:
 @main.command()
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
 def worker(burst: bool) -> None:
-    """Deliver webhooks from the Redis queue (needs REDIS_URL); runs no migrations."""
+    """Deliver webhooks and send emails from the Redis queues (needs REDIS_URL); runs no
+    migrations."""
     from hookwire.hooks.jobs import run_worker
 
     logging.basicConfig(

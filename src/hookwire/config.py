@@ -145,6 +145,41 @@ class SdkSettings:
     tools_dir: Path = Path("tools")
 
 
+EMAIL_DRIVERS = ("log", "smtp")
+# The delay in seconds before each retry of an email the SMTP server did not take (down, or
+# a 4xx answer): 1 min, 5 min, 15 min, 1 h, 2 h, 4 h, 8 h, 12 h, 24 h; then it has failed.
+DEFAULT_EMAIL_RETRY_SCHEDULE = (
+    60.0,
+    300.0,
+    900.0,
+    3600.0,
+    7200.0,
+    14400.0,
+    28800.0,
+    43200.0,
+    86400.0,
+)
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """How transactional emails are sent (Twenty's variable names where it has one)."""
+
+    driver: str = "log"  # EMAIL_DRIVER: log (print them, keep them viewable) or smtp
+    smtp_host: str | None = None  # EMAIL_SMTP_HOST
+    smtp_port: int = 587  # EMAIL_SMTP_PORT; 465 is implicit TLS, any other STARTTLS
+    smtp_user: str | None = None  # EMAIL_SMTP_USER
+    smtp_password: str | None = field(default=None, repr=False)  # EMAIL_SMTP_PASSWORD
+    smtp_no_tls: bool = False  # EMAIL_SMTP_NO_TLS: a plain local relay, no TLS at all
+    from_address: str = "noreply@localhost"  # EMAIL_FROM_ADDRESS
+    from_name: str = "Hookwire"  # EMAIL_FROM_NAME
+    timeout: float = 30.0  # HOOKWIRE_EMAIL_TIMEOUT: seconds per SMTP exchange
+    retry_schedule: tuple[float, ...] = (
+        DEFAULT_EMAIL_RETRY_SCHEDULE  # HOOKWIRE_EMAIL_RETRY_SCHEDULE
+    )
+    server_url: str = "http://localhost:3000"  # SERVER_URL: this server, for links in emails
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str
@@ -159,6 +194,7 @@ class Config:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     sdk: SdkSettings = field(default_factory=SdkSettings)
+    emails: EmailSettings = field(default_factory=EmailSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -176,11 +212,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     """Build the configuration from ``environ`` (default: ``os.environ``)."""
     env = os.environ if environ is None else environ
     database_url = _database_url(env.get("DATABASE_URL") or "")
+    port = _port(env.get("PORT") or "3000")
     return Config(
         database_url=database_url,
         redis_url=_redis_url(env.get("REDIS_URL") or None),
         app_secret=_app_secret(env.get("APP_SECRET") or "", database_url),
-        port=_port(env.get("PORT") or "3000"),
+        port=port,
         webhooks=_webhook_settings(env),
         secure_cookies=_secure_cookies(env.get("HOOKWIRE_SECURE_COOKIES") or "auto"),
         max_body_bytes=_count(env, "HOOKWIRE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
@@ -189,7 +226,52 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         server=_server_settings(env),
         storage=_storage_settings(env, database_url),
         sdk=sdk_settings(env, database_url),
+        emails=_email_settings(env, port),
     )
+
+
+def _email_settings(env: Mapping[str, str], port: int) -> EmailSettings:
+    defaults = EmailSettings()
+    driver = (env.get("EMAIL_DRIVER") or defaults.driver).strip().lower()
+    driver = "log" if driver == "logger" else driver  # Twenty's name for it
+    if driver not in EMAIL_DRIVERS:
+        raise ConfigError(f"EMAIL_DRIVER: expected log or smtp, got {env.get('EMAIL_DRIVER')!r}")
+    host = (env.get("EMAIL_SMTP_HOST") or "").strip() or None
+    if driver == "smtp" and host is None:
+        raise ConfigError("EMAIL_SMTP_HOST: required when EMAIL_DRIVER=smtp (the SMTP server)")
+    no_tls = (env.get("EMAIL_SMTP_NO_TLS") or "false").strip().lower()
+    if no_tls not in ("true", "false"):
+        raise ConfigError(f"EMAIL_SMTP_NO_TLS: expected true or false, got {no_tls!r}")
+    from_address = (env.get("EMAIL_FROM_ADDRESS") or defaults.from_address).strip()
+    if "@" not in from_address:
+        raise ConfigError(f"EMAIL_FROM_ADDRESS: expected an email address, got {from_address!r}")
+    server_url = (env.get("SERVER_URL") or f"http://localhost:{port}").strip().rstrip("/")
+    if not server_url.startswith(("http://", "https://")):
+        raise ConfigError(f"SERVER_URL: expected an http(s):// URL, got {server_url!r}")
+    schedule = env.get("HOOKWIRE_EMAIL_RETRY_SCHEDULE")
+    return EmailSettings(
+        driver=driver,
+        smtp_host=host,
+        smtp_port=_smtp_port(env.get("EMAIL_SMTP_PORT") or str(defaults.smtp_port)),
+        smtp_user=env.get("EMAIL_SMTP_USER") or None,
+        smtp_password=env.get("EMAIL_SMTP_PASSWORD") or None,
+        smtp_no_tls=no_tls == "true",
+        from_address=from_address,
+        from_name=(env.get("EMAIL_FROM_NAME") or defaults.from_name).strip(),
+        timeout=_seconds(env, "HOOKWIRE_EMAIL_TIMEOUT", defaults.timeout),
+        retry_schedule=(
+            _schedule(schedule, "HOOKWIRE_EMAIL_RETRY_SCHEDULE")
+            if schedule
+            else defaults.retry_schedule
+        ),
+        server_url=server_url,
+    )
+
+
+def _smtp_port(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 65536:
+        raise ConfigError(f"EMAIL_SMTP_PORT: expected a number from 1 to 65535, got {raw!r}")
+    return int(raw)
 
 
 def sdk_settings(env: Mapping[str, str], database_url: str = "") -> SdkSettings:
@@ -378,14 +460,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _schedule(raw: str) -> tuple[float, ...]:
+def _schedule(raw: str, name: str = "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE") -> tuple[float, ...]:
     try:
         delays = tuple(float(part) for part in raw.split(","))
     except ValueError:
         delays = ()
     if not delays or any(delay < 0 for delay in delays):
         raise ConfigError(
-            "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE: expected comma-separated delays in seconds "
+            f"{name}: expected comma-separated delays in seconds "
             f"before each attempt, e.g. 0,5,300; got {raw!r}"
         )
     return delays

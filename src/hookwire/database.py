@@ -176,6 +176,30 @@ def committing(session: Session) -> Iterator[Session]:
             raise
 
 
+_AFTER_COMMIT = "hookwire.after_commit"  # session.info: callbacks for the next commit
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once ``session``'s transaction has committed (never after a
+    rollback): how a write wakes the thread that acts on it. A callback registered twice in
+    one transaction runs once."""
+    pending = session.info.setdefault(_AFTER_COMMIT, [])
+    if callback not in pending:
+        pending.append(callback)
+    if not sa.event.contains(session, "after_commit", _run_after_commit):
+        sa.event.listen(session, "after_commit", _run_after_commit)
+        sa.event.listen(session, "after_rollback", _forget_after_commit)
+
+
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
 def transaction(engine: Engine, *, write: bool = True) -> AbstractContextManager[Session]:
     """A session whose work is committed on success and rolled back on any exception
     (read-only unless ``write``, see ``new_session``)."""

@@ -427,3 +427,36 @@ class StoredFile(SQLModel, table=True):
     storage_key: str = Field(max_length=1024)
     created_at: datetime = Field(default_factory=utcnow)
     created_by: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class EmailOutbox(SQLModel, table=True):
+    """An email to send, written in the same transaction as the change that causes it; the
+    sender renders it from ``template`` and ``values`` when it sends it."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (
+        sa.Index("ix_email_outbox_due", "status", "next_attempt_at"),
+        sa.Index("ix_email_outbox_workspace", "workspace_id", "created_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.String(36), sa.ForeignKey("workspace.id", ondelete="CASCADE"), nullable=True
+        ),
+    )
+    to: str = Field(max_length=254)
+    template: str = Field(max_length=100)
+    values: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    subject: str = Field(max_length=998)  # RFC 5322's longest line
+    status: str = Field(default="pending", max_length=16)  # pending, sent, failed
+    attempts: int = 0
+    # When it is due; while a sender holds it, the end of that sender's lease.
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str | None = None
+    message_id: str | None = Field(default=None, max_length=300)
+    operational: bool = False
+    driver: str | None = Field(default=None, max_length=16)  # what sent it: smtp or log
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

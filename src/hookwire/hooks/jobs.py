@@ -1,4 +1,5 @@
-"""RQ plumbing: the delivery queue, its job function, and the ``hookwire worker`` process.
+"""RQ plumbing: the delivery queue, its job function, and the ``hookwire worker`` process
+(which also sends emails from the ``emails`` queue).
 
 Workers are ``SimpleWorker``s: a job runs in the worker process itself instead of a fork per
 job (about 15 ms each here), and each job carries a batch of claims, which it hands to the
@@ -20,6 +21,7 @@ from rq import Queue, SimpleWorker
 
 from hookwire.config import load_config
 from hookwire.database import create_db_engine
+from hookwire.emails import EMAIL_QUEUE
 from hookwire.hooks.deliveries import Batch, Claim
 from hookwire.hooks.executor import DeliveryExecutor
 from hookwire.hooks.lanes import Lanes
@@ -114,7 +116,8 @@ def run_worker(redis_url: str, burst: bool = False) -> None:
     try:
         while True:
             queue = delivery_queue(redis_url, queue_name)
-            worker = DeliveryWorker([queue], connection=queue.connection)
+            emails = Queue(EMAIL_QUEUE, connection=queue.connection)
+            worker = DeliveryWorker([queue, emails], connection=queue.connection)
             started = time.monotonic()
             try:
                 worker.work(burst=burst, with_scheduler=False)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from hookwire.crm.records import RecordChange
+from hookwire.database import after_commit
 from hookwire.models import OutboxEvent, new_id, utcnow
 
 EVENTS = OutboxEvent.__table__
-
-_PENDING = "hookwire.outbox.pending"
 
 
 class Outbox:
@@ -37,15 +35,8 @@ class Outbox:
             for change in changes
         ]
         session.execute(EVENTS.insert(), rows)
-        session.info[_PENDING] = True
-        if self._on_commit is not None and not sa.event.contains(
-            session, "after_commit", self._after_commit
-        ):
-            sa.event.listen(session, "after_commit", self._after_commit)
-
-    def _after_commit(self, session: Session) -> None:
-        if session.info.pop(_PENDING, False) and self._on_commit is not None:
-            self._on_commit()
+        if self._on_commit is not None:
+            after_commit(session, self._on_commit)
 
 
 def _payload(change: RecordChange) -> dict:

@@ -124,7 +124,10 @@ class ProductionServer(BaseApplication):
         from hookwire.app import create_app, dispatcher_of
 
         app = create_app(
-            self.config, start_dispatcher=False, notify_dispatcher=self.election.wake.send
+            self.config,
+            start_dispatcher=False,
+            notify_dispatcher=self.election.wake.send,
+            start_email_sender=True,  # in every worker: its own commits wake it at once
         )
         self.election.join(dispatcher_of(app))
         return app

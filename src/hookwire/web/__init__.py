@@ -4,6 +4,7 @@ from flask import Blueprint, Flask
 
 from hookwire.web.apis import api_pages
 from hookwire.web.consent import consent_pages
+from hookwire.web.emails import email_pages
 from hookwire.web.guide import guide_pages
 from hookwire.web.playground import playground_pages
 from hookwire.web.sdk import sdk_pages
@@ -24,6 +25,7 @@ def register_web(app: Flask) -> None:
         consent_pages,
         playground_pages,
         webhook_pages,
+        email_pages,
         guide_pages,
         sdk_pages,
     ):

@@ -1,0 +1,62 @@
+"""The email outbox: ``enqueue_email`` writes an email in the caller's transaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlmodel import Session
+
+from hookwire.database import after_commit
+from hookwire.emails.message import EMAIL_PREFERENCES_PATH
+from hookwire.emails.rendering import EmailTemplateError, check_values, render_email
+from hookwire.models import EmailOutbox
+
+EMAILS_KEY = "hookwire.emails"  # app.extensions: the app's EmailRunner
+# One address, without a display name: nothing that could add a header or a recipient.
+_ADDRESS = re.compile(r"[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+")
+MAX_ADDRESS = 254
+
+
+def enqueue_email(
+    session: Session,
+    template: str,
+    to: str,
+    values: Mapping[str, Any],
+    *,
+    workspace_id: str | None = None,
+    operational: bool = False,
+) -> EmailOutbox:
+    """Add an email to the outbox in ``session``'s transaction: it is sent once that commits,
+    and never if it rolls back. Raises ``EmailTemplateError`` at once for an unknown template,
+    a bad address, or values the template cannot render with.
+
+    ``operational`` marks a notice an admin can switch off (the template's own default when
+    it is one): it gets the preferences footer and a ``List-Unsubscribe`` header.
+    """
+    address = to.strip() if isinstance(to, str) else ""
+    if len(address) > MAX_ADDRESS or not _ADDRESS.fullmatch(address):
+        raise EmailTemplateError(f"to: expected one email address, got {to!r}")
+    spec = check_values(template, values)
+    operational = operational or spec.operational
+    # Rendered once now so that every mistake shows here, in the caller's request.
+    rendered = render_email(
+        template, values, preferences_url=EMAIL_PREFERENCES_PATH if operational else None
+    )
+    row = EmailOutbox(
+        workspace_id=workspace_id,
+        to=address,
+        template=template,
+        values=dict(values),
+        subject=rendered.subject,
+        operational=operational,
+    )
+    session.add(row)
+    if has_app_context():
+        runner = current_app.extensions.get(EMAILS_KEY)
+        if runner is not None:
+            after_commit(session, runner.notify)
+    # Elsewhere (a background thread, the CLI) the sender finds it on its next poll.
+    return row
