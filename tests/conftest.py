@@ -128,9 +128,15 @@ def service_env(database: Database, extra_env: dict[str, str] | None = None) -> 
 class Server:
     """A ``hookwire serve`` process on a free port."""
 
-    def __init__(self, database: Database, log_path: Path, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        database: Database,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+        port: int | None = None,  # chosen ahead when the environment must name it
+    ):
         self.database = database
-        self.port = free_port()
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = service_env(database, extra_env)
         # Uploaded files beside the server's log, not in the directory the tests run in.

@@ -13,6 +13,7 @@ from hookwire.crm.catalog import CatalogCache
 from hookwire.crm.graphql.metadata_schema import build_metadata_schema
 from hookwire.crm.request_context import end_request_session
 from hookwire.crm.rest.applications import applications_api
+from hookwire.crm.rest.invitations import invitations_api
 from hookwire.database import create_db_engine
 from hookwire.emails import EMAILS_KEY, EmailRunner
 from hookwire.errors import register_error_handlers
@@ -83,6 +84,7 @@ def create_app(
     app.register_blueprint(webhooks_blueprint("webhooks_api", "/rest/metadata/webhooks"))
     app.register_blueprint(webhooks_blueprint("webhooks_alias_api", "/rest/webhooks"))
     app.register_blueprint(applications_api)
+    app.register_blueprint(invitations_api)
     register_identity(app, engine, config.app_secret)
     register_crm(app)
     register_files(app, config)

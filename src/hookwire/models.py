@@ -231,8 +231,16 @@ class DeliveryAttempt(SQLModel, table=True):
     error: str | None = None
 
 
+ROLE_ADMIN = "admin"
+ROLE_MEMBER = "member"
+USER_ROLES = (ROLE_ADMIN, ROLE_MEMBER)
+
+
 class User(SQLModel, table=True):
-    """A workspace admin who signs in to the settings pages; only a password hash is kept."""
+    """A workspace user who signs in to the settings pages; only a password hash is kept.
+
+    An ``admin`` manages keys, webhooks and applications; a ``member`` only reads.
+    """
 
     __tablename__ = "user_account"
 
@@ -240,8 +248,31 @@ class User(SQLModel, table=True):
     workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
     email: str = Field(max_length=254, unique=True)
     password_hash: str = Field(max_length=500)
+    role: str = Field(
+        default=ROLE_ADMIN, max_length=16, sa_column_kwargs={"server_default": ROLE_ADMIN}
+    )
+    name: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     last_sign_in_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation to join a workspace with a role. Its link carries a random token; only
+    a keyed hash of it is stored, and it works once, until ``expires_at``."""
+
+    __tablename__ = "invitation"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by: str | None = Field(default=None, max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    revoked_at: datetime | None = None
 
 
 class UserSession(SQLModel, table=True):

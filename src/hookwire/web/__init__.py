@@ -6,6 +6,9 @@ from hookwire.web.apis import api_pages
 from hookwire.web.consent import consent_pages
 from hookwire.web.emails import email_pages
 from hookwire.web.guide import guide_pages
+from hookwire.web.invitations import invitation_pages
+from hookwire.web.members import member_pages
+from hookwire.web.pages import is_admin
 from hookwire.web.playground import playground_pages
 from hookwire.web.sdk import sdk_pages
 from hookwire.web.signin import sign_in_pages
@@ -19,6 +22,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(
         Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
     )
+    app.add_template_global(is_admin)
     for blueprint in (
         sign_in_pages,
         api_pages,
@@ -26,6 +30,8 @@ def register_web(app: Flask) -> None:
         playground_pages,
         webhook_pages,
         email_pages,
+        member_pages,
+        invitation_pages,
         guide_pages,
         sdk_pages,
     ):

@@ -30,7 +30,7 @@ from hookwire.web.consent import SCOPE_DESCRIPTIONS
 from hookwire.web.pages import pages
 from hookwire.web.playground import is_playground_key
 
-api_pages = pages("api_pages")
+api_pages = pages("api_pages", admin_writes=True)
 EXPIRY_CHOICES = {"7": "7 days", "30": "30 days", "90": "90 days", "365": "1 year"}
 DEFAULT_EXPIRY = "90"
 MAX_NAME_LENGTH = 200

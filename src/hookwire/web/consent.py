@@ -20,7 +20,7 @@ from hookwire.identity import (
 from hookwire.web.pages import pages
 from hookwire.web.security import CONTENT_SECURITY_POLICY
 
-consent_pages = pages("consent_pages")
+consent_pages = pages("consent_pages", admin_writes=True)
 
 SCOPE_DESCRIPTIONS = {
     "records:read": "Read the workspace's records",

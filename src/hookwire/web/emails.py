@@ -13,7 +13,7 @@ from hookwire.services import services
 from hookwire.web.pages import pages
 from hookwire.web.security import add_security_headers
 
-email_pages = pages("email_pages")
+email_pages = pages("email_pages", admin_only=True)
 LIST_SIZE = 100
 # A rendered email is shown in a sandboxed frame: its own styles, no script, no request
 # anywhere but data: images.

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from hookwire.database import transaction
 from hookwire.errors import ApiError
 from hookwire.identity import load_session
-from hookwire.models import Workspace
+from hookwire.models import ROLE_ADMIN, Workspace
 from hookwire.services import services
 from hookwire.web.security import (
     SAFE_METHODS,
@@ -20,16 +20,23 @@ from hookwire.web.security import (
 )
 
 
-def pages(name: str, *, public: bool = False) -> Blueprint:
+def pages(
+    name: str, *, public: bool = False, admin_writes: bool = False, admin_only: bool = False
+) -> Blueprint:
     """A blueprint whose views know the signed-in user (``g.signed_in``, ``g.workspace``).
 
     Unless ``public``, its views need a session, and every state-changing request needs the
-    session's CSRF token. Errors render as HTML pages.
+    session's CSRF token. With ``admin_writes`` only admins may change anything; with
+    ``admin_only`` only admins may even read. Errors render as HTML pages.
     """
     blueprint = Blueprint(name, __name__, template_folder="templates")
     blueprint.before_request(_load_session)
     if not public:
         blueprint.before_request(_require_session)
+    if admin_only:
+        blueprint.before_request(_require_admin)
+    elif admin_writes:
+        blueprint.before_request(_require_admin_to_write)
     blueprint.after_request(add_security_headers)
     blueprint.register_error_handler(ApiError, _api_error_page)
     blueprint.register_error_handler(HTTPException, _http_error_page)
@@ -55,6 +62,24 @@ def _require_session() -> Response | None:
         return _error_page(401, "Your session has ended. Sign in again.")
     if request.method not in SAFE_METHODS:
         check_csrf(current.row.csrf_token)
+    return None
+
+
+def is_admin() -> bool:
+    """Whether the signed-in user is an admin of their workspace."""
+    current = signed_in()
+    return current is not None and current.user.role == ROLE_ADMIN
+
+
+def _require_admin() -> Response | None:
+    if not is_admin():
+        return _error_page(403, "Only an admin of this workspace can open this page.")
+    return None
+
+
+def _require_admin_to_write() -> Response | None:
+    if request.method not in SAFE_METHODS:
+        return _require_admin()
     return None
 
 

@@ -21,7 +21,7 @@ from hookwire.services import services
 from hookwire.web.pages import pages
 from hookwire.web.security import signed_in
 
-playground_pages = pages("playground_pages")
+playground_pages = pages("playground_pages", admin_only=True)
 PLAYGROUND_KEY_PREFIX = "Playground · "
 MIN_LIFETIME = timedelta(minutes=5)
 GRAPHQL_ENDPOINTS = {"records": "/graphql", "metadata": "/metadata"}

@@ -17,7 +17,7 @@ from hookwire.hooks.rest import registry
 from hookwire.services import services
 from hookwire.web.pages import pages
 
-webhook_pages = pages("webhook_pages")
+webhook_pages = pages("webhook_pages", admin_writes=True)
 LOG_SIZE = 50
 EXCERPT_LENGTH = 200
 NOTICES = {
