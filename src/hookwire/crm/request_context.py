@@ -31,6 +31,19 @@ def json_body() -> Any:
     return loads(raw)
 
 
+def json_object(fields: frozenset[str]) -> dict[str, Any]:
+    """The request's JSON body as an object holding only ``fields``; else a 400 naming what
+    is wrong and what was expected."""
+    body = json_body()
+    expected = ", ".join(sorted(fields))
+    if not isinstance(body, dict):
+        raise BadRequest(f"body: expected a JSON object with {expected}")
+    unknown = sorted(set(body) - fields)
+    if unknown:
+        raise BadRequest(f"{unknown[0]}: unknown field; expected {expected}")
+    return body
+
+
 def require_caller() -> None:
     """``before_request`` guard: authenticate (in a transaction of its own) and load the
     caller's workspace catalog."""

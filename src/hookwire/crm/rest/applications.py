@@ -11,9 +11,8 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from hookwire.crm.request_context import json_body, require_caller, require_scopes
+from hookwire.crm.request_context import json_object, require_caller, require_scopes
 from hookwire.database import transaction
-from hookwire.errors import BadRequest
 from hookwire.identity import (
     IssuedApplication,
     create_application,
@@ -69,12 +68,7 @@ def get_one(application_id: str) -> dict[str, Any]:
 
 @applications_api.post("")
 def create() -> tuple[dict[str, Any], int]:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise BadRequest("body: expected a JSON object with name, redirectUris and scopes")
-    unknown = sorted(set(body) - _FIELDS)
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field; expected {', '.join(sorted(_FIELDS))}")
+    body = json_object(_FIELDS)
     with transaction(services().engine) as session:
         issued = create_application(
             session,

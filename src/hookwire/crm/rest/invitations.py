@@ -11,9 +11,8 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from hookwire.crm.request_context import json_body, require_caller, require_scopes
+from hookwire.crm.request_context import json_object, require_caller, require_scopes
 from hookwire.database import transaction
-from hookwire.errors import BadRequest
 from hookwire.identity.scopes import CREDENTIALS
 from hookwire.members import Inviter, invite, list_invitations, resend, revoke, status
 from hookwire.models import Invitation
@@ -56,12 +55,7 @@ def list_all() -> dict[str, Any]:
 
 @invitations_api.post("")
 def create() -> tuple[dict[str, Any], int]:
-    body = json_body()
-    if not isinstance(body, dict):
-        raise BadRequest("body: expected a JSON object with email and role")
-    unknown = sorted(set(body) - _FIELDS)
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field; expected email and role")
+    body = json_object(_FIELDS)
     with transaction(services().engine) as session:
         row = invite(
             session, g.caller.workspace_id, body.get("email"), body.get("role"), _inviter()
