@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
+from urllib.parse import unquote
 
 import pytest
 import sqlalchemy as sa
@@ -29,10 +30,13 @@ from hookwire.database import after_commit, transaction
 from hookwire.emails import (
     EMAIL_PREFERENCES_PATH,
     TEMPLATES,
+    UNSUBSCRIBE_PATH,
     EmailRunner,
     EmailTemplateError,
+    Unsubscribe,
     create_driver,
     enqueue_email,
+    read_unsubscribe_token,
     render_email,
     send_pending,
 )
@@ -257,10 +261,19 @@ def test_emails_arrive_once_each_with_both_parts(outbox_db: Database, smtp: Smtp
             assert marker not in parts["text/plain"] and marker not in parts["text/html"]
         operational = TEMPLATES[name].operational
         assert row.operational == operational
-        unsubscribe = f"<{config.emails.server_url}{EMAIL_PREFERENCES_PATH}>"
-        assert message["List-Unsubscribe"] == (unsubscribe if operational else None)
-        if operational:
-            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        if not operational:
+            assert message["List-Unsubscribe"] is None
+            continue
+        # The header is the recipient's own signed one-click link; the footer links both.
+        link = re.fullmatch(r"<(.+)\?token=(.+)>", message["List-Unsubscribe"])
+        assert link is not None
+        assert link[1] == config.emails.server_url + UNSUBSCRIBE_PATH
+        assert read_unsubscribe_token(APP_SECRET, unquote(link[2])) == Unsubscribe(
+            to, TEMPLATES[name].topic
+        )
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        preferences = config.emails.server_url + EMAIL_PREFERENCES_PATH
+        assert preferences in parts["text/plain"] and preferences in parts["text/html"]
 
 
 def test_emails_wait_while_the_server_is_down(outbox_db: Database, smtp: SmtpServer) -> None:
@@ -395,13 +408,13 @@ def test_a_commit_in_a_request_wakes_the_apps_runner(outbox_db: Database) -> Non
 
     app = Flask(__name__)
     runner = app.extensions[EMAILS_KEY] = Runner()
-    sample = _sample("password_reset")
     with app.app_context():
         with transaction(outbox_db.engine) as session:
-            enqueue_email(session, "password_reset", _address(), sample)
-            enqueue_email(session, "password_reset", _address(), sample, operational=True)
+            enqueue_email(session, "password_reset", _address(), _sample("password_reset"))
+            enqueue_email(session, "api_key_expired", _address(), _sample("api_key_expired"))
             assert runner.woken == 0
         assert runner.woken == 1  # once per commit, however many emails it held
+    # An email is operational by its template's topic.
     assert [row.operational for row in sorted(_rows(outbox_db), key=lambda r: r.operational)] == [
         False,
         True,

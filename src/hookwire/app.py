@@ -29,6 +29,7 @@ from hookwire.hooks import (
 )
 from hookwire.identity import register_identity
 from hookwire.inputs import refuse_unstorable_request_text
+from hookwire.jobs import Scheduler
 from hookwire.request_ids import install_request_ids
 from hookwire.sdk import install_prebuilder, sdk_api
 from hookwire.server import TOO_LARGE, body_too_large_message, error_document, trust_proxies
@@ -36,6 +37,7 @@ from hookwire.services import EXTENSION_KEY, Services, services
 from hookwire.web import register_web
 
 DISPATCHER_KEY = "hookwire.dispatcher"
+SCHEDULER_KEY = "hookwire.scheduler"
 
 
 def create_app(
@@ -50,8 +52,9 @@ def create_app(
     The dispatcher thread relays webhook events and, without Redis, delivers them too. A
     server whose loop runs in another process (``hookwire serve --production``) passes
     ``start_dispatcher=False`` and, as ``notify_dispatcher``, how a commit here wakes it.
-    The email runner starts with the dispatcher unless ``start_email_sender`` says otherwise
-    (each process may run one: claims keep them from sending an email twice).
+    The email runner and the scheduler start with the dispatcher unless
+    ``start_email_sender`` says otherwise (each process may run them: claims keep an email
+    from being sent twice, and scheduled jobs find their work done).
     """
     config = config or load_config()
     engine = create_db_engine(config.database_url)
@@ -74,6 +77,8 @@ def create_app(
     app.extensions[DISPATCHER_KEY] = dispatcher
     email_runner = EmailRunner(engine, config)
     app.extensions[EMAILS_KEY] = email_runner
+    scheduler = Scheduler(engine, config)
+    app.extensions[SCHEDULER_KEY] = scheduler
     register_error_handlers(app)
     install_request_ids(app)  # every request gets an id (X-Request-Id) before anything else
     app.before_request(_admit_uploads)  # before anything reads the body
@@ -96,6 +101,7 @@ def create_app(
         dispatcher.start()
     if start_dispatcher if start_email_sender is None else start_email_sender:
         email_runner.start()
+        scheduler.start()
     return app
 
 

@@ -139,8 +139,11 @@ def serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if port:
+        # As if $PORT said it, so that links in emails (SERVER_URL's default) name it too.
+        os.environ["PORT"] = str(port)
     config = _config()
-    port = port or config.port
+    port = config.port
     try:  # before anything else, so that a taken port is one line and nothing more
         listener = bind_listener(host, port)
     except ListenError as error:
@@ -460,17 +463,20 @@ def user_create(workspace_name: str, email: str) -> None:
 @user.command("reset-password")
 @click.argument("email")
 def user_reset_password(email: str) -> None:
-    """Give an admin a new generated password and print it (only that)."""
+    """Give a user a new generated password and print it (only that); they are told by email
+    and signed out everywhere."""
     from hookwire.database import transaction
-    from hookwire.identity import find_user, generate_password, set_password
+    from hookwire.identity import find_user, generate_password
+    from hookwire.members import replace_password
 
-    engine = _migrated_engine(_config())
+    config = _config()
+    engine = _migrated_engine(config)
     password = generate_password()
     with transaction(engine) as session:
         found = find_user(session, email)
         if found is None:
             raise click.ClickException(f"no user with the e-mail address '{email}'")
-        set_password(session, found, password)
+        replace_password(session, found, password, config.emails.server_url)
     click.echo(password)
 
 

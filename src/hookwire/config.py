@@ -47,6 +47,7 @@ class WebhookSettings:
     timeout: float = 10.0
     retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     disable_after: timedelta = timedelta(days=5)
+    failing_notice_after: int = 5  # failed attempts in a row before admins are told
     lease: timedelta = timedelta(seconds=60)
     dispatch_threads: int = 4
     queue_name: str = "hookwire-deliveries"  # the RQ queue; several deployments can share Redis
@@ -178,6 +179,7 @@ class EmailSettings:
         DEFAULT_EMAIL_RETRY_SCHEDULE  # HOOKWIRE_EMAIL_RETRY_SCHEDULE
     )
     server_url: str = "http://localhost:3000"  # SERVER_URL: this server, for links in emails
+    link_secret: str = field(default="", repr=False)  # APP_SECRET: signs unsubscribe links
 
 
 @dataclass(frozen=True)
@@ -213,10 +215,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     env = os.environ if environ is None else environ
     database_url = _database_url(env.get("DATABASE_URL") or "")
     port = _port(env.get("PORT") or "3000")
+    app_secret = _app_secret(env.get("APP_SECRET") or "", database_url)
     return Config(
         database_url=database_url,
         redis_url=_redis_url(env.get("REDIS_URL") or None),
-        app_secret=_app_secret(env.get("APP_SECRET") or "", database_url),
+        app_secret=app_secret,
         port=port,
         webhooks=_webhook_settings(env),
         secure_cookies=_secure_cookies(env.get("HOOKWIRE_SECURE_COOKIES") or "auto"),
@@ -226,11 +229,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         server=_server_settings(env),
         storage=_storage_settings(env, database_url),
         sdk=sdk_settings(env, database_url),
-        emails=_email_settings(env, port),
+        emails=_email_settings(env, port, app_secret),
     )
 
 
-def _email_settings(env: Mapping[str, str], port: int) -> EmailSettings:
+def _email_settings(env: Mapping[str, str], port: int, app_secret: str) -> EmailSettings:
     defaults = EmailSettings()
     driver = (env.get("EMAIL_DRIVER") or defaults.driver).strip().lower()
     driver = "log" if driver == "logger" else driver  # Twenty's name for it
@@ -265,6 +268,7 @@ def _email_settings(env: Mapping[str, str], port: int) -> EmailSettings:
             else defaults.retry_schedule
         ),
         server_url=server_url,
+        link_secret=app_secret,
     )
 
 
@@ -430,6 +434,9 @@ def _webhook_settings(env: Mapping[str, str]) -> WebhookSettings:
             seconds=_seconds(
                 env, "HOOKWIRE_WEBHOOK_DISABLE_AFTER", defaults.disable_after.total_seconds()
             )
+        ),
+        failing_notice_after=_count(
+            env, "HOOKWIRE_WEBHOOK_FAILING_NOTICE_AFTER", defaults.failing_notice_after
         ),
         lease=timedelta(
             seconds=_seconds(env, "HOOKWIRE_DELIVERY_LEASE", defaults.lease.total_seconds())

@@ -157,6 +157,10 @@ class Webhook(SQLModel, table=True):
     is_enabled: bool = True
     disabled_reason: str | None = None
     failing_since: datetime | None = None
+    # Failed attempts since the last success; admins hear once it reaches the notice
+    # threshold, at ``failing_notice_at`` (cleared with ``failing_since`` on a success).
+    consecutive_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    failing_notice_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -254,6 +258,8 @@ class User(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     last_sign_in_at: datetime | None = None
+    # When the user proved they read ``email`` (an accepted invitation, a followed link).
+    email_verified_at: datetime | None = None
 
 
 class Invitation(SQLModel, table=True):
@@ -275,24 +281,69 @@ class Invitation(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+def user_reference(*, primary_key: bool = False) -> Any:
+    """A column naming a user, whose rows go when the user does (indexed, unless it leads
+    the primary key)."""
+    return Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+            nullable=False,
+            primary_key=primary_key,
+            index=not primary_key,
+        )
+    )
+
+
 class UserSession(SQLModel, table=True):
     """A signed-in browser. The cookie holds a token; only its SHA-256 is stored."""
 
     __tablename__ = "user_session"
 
     id: str = Field(primary_key=True, max_length=64)
-    user_id: str = Field(
-        sa_column=sa.Column(
-            sa.String(36),
-            sa.ForeignKey("user_account.id", ondelete="CASCADE"),
-            nullable=False,
-            index=True,
-        )
-    )
+    user_id: str = user_reference()
     csrf_token: str = Field(max_length=64)
     playground_key_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class UserToken(SQLModel, table=True):
+    """A single-use link sent to a user: a password reset, or the verification of an address
+    (``email``, which becomes the user's once the link is followed). Only a keyed hash of the
+    link's token is stored."""
+
+    __tablename__ = "user_token"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = user_reference()
+    purpose: str = Field(max_length=32)  # password_reset, email_verification
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str | None = Field(default=None, max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class EmailOptOut(SQLModel, table=True):
+    """An admin who switched off one topic of operational emails."""
+
+    __tablename__ = "email_opt_out"
+
+    user_id: str = user_reference(primary_key=True)
+    topic: str = Field(primary_key=True, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class NoticeSent(SQLModel, table=True):
+    """An operational notice already written to the outbox, by a key naming what it is about
+    (``api_key_expiring:<id>``, ``webhook_failing_digest:<workspace>:<day>``): whoever inserts
+    the key sends the notice, so concurrent jobs send it once."""
+
+    __tablename__ = "notice_sent"
+
+    key: str = Field(primary_key=True, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class ApiKeyUse(SQLModel, table=True):

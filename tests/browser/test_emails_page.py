@@ -40,15 +40,15 @@ def test_the_log_drivers_emails_are_listed_and_readable(
     signed_in: Page, admin: Admin, server: Server
 ) -> None:
     page = signed_in
-    sample = dict(TEMPLATES["password_reset"].sample)
+    sample = dict(TEMPLATES["invitation"].sample)
     with transaction(server.database.engine) as session:
         row = enqueue_email(
-            session, "password_reset", admin.email, sample, workspace_id=admin.workspace_id
+            session, "invitation", admin.email, sample, workspace_id=admin.workspace_id
         )
     other = new_admin(server.database)
     with transaction(server.database.engine) as session:
         hidden = enqueue_email(
-            session, "password_reset", other.email, sample, workspace_id=other.workspace_id
+            session, "invitation", other.email, sample, workspace_id=other.workspace_id
         )
 
     page.goto("/settings/emails")
@@ -63,10 +63,10 @@ def test_the_log_drivers_emails_are_listed_and_readable(
 
     listed.get_by_role("link", name=row.subject).click()
     expect(page).to_have_url(re.compile(rf"/settings/emails/{row.id}$"))
-    expect(page.locator(".email-text")).to_contain_text(sample["reset_url"])
+    expect(page.locator(".email-text")).to_contain_text(sample["accept_url"])
     frame = page.frame_locator("iframe.email-frame")
-    expect(frame.get_by_role("link", name="Choose a new password")).to_have_attribute(
-        "href", sample["reset_url"]
+    expect(frame.get_by_role("link", name="Accept the invitation")).to_have_attribute(
+        "href", sample["accept_url"]
     )
 
     browser = Browser(server.base_url)

@@ -6,74 +6,20 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from browser.conftest import ARTIFACTS
+from browser.conftest import ARTIFACTS, MailedServer, mailed_link
 from browser.web import PASSWORD, Admin, new_admin
-from conftest import Server, free_port, open_database
 from hookwire.database import transaction
 from hookwire.models import Invitation, User, utcnow
-from smtp_server import SmtpServer
 
 WIDTHS = (1280, 390)
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 _LINK = re.compile(r"https?://\S+/invitations/accept\?token=[\w-]+")
-
-
-@dataclass
-class MailedServer:
-    """A server of its own database that sends its emails to ``smtp``."""
-
-    server: Server
-    smtp: SmtpServer
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def mailed(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[MailedServer]:
-    # Its own database: the shared test server's log driver must not claim these emails.
-    with open_database(request.param, tmp_path_factory) as database:
-        smtp = SmtpServer()
-        port = free_port()
-        env = {**smtp.env(), "SERVER_URL": f"http://127.0.0.1:{port}"}
-        log = tmp_path_factory.mktemp("mailed") / f"{request.param}.log"
-        server = Server(database, log, extra_env=env, port=port)
-        try:
-            yield MailedServer(server, smtp)
-        finally:
-            server.stop()
-            smtp.stop()
-
-
-@pytest.fixture
-def open_page(chromium: Browser) -> Iterator[Callable[..., Page]]:
-    """Opens pages in contexts of their own (separate cookies), closed after the test; no
-    page may raise a JavaScript error."""
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def opener(server: Server, width: int = 1280) -> Page:
-        context = chromium.new_context(
-            base_url=server.base_url, viewport={"width": width, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors: {errors}"
 
 
 def _sign_in(page: Page, admin: Admin) -> None:
@@ -90,19 +36,6 @@ def _invite(page: Page, address: str, role: str) -> None:
     form.get_by_label("Role").select_option(role)
     form.get_by_role("button", name="Invite").click()
     expect(page.get_by_role("status")).to_have_text("Invitation sent.")
-
-
-def _mailed_link(smtp: SmtpServer, address: str) -> str:
-    """The accept link of the one email ``address`` received (waiting for it to arrive)."""
-    deadline = time.monotonic() + 30
-    while not smtp.mailbox.to(address) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    [message] = smtp.mailbox.to(address)
-    parts = {p.get_content_type(): p.get_content() for p in message.iter_parts()}
-    assert set(parts) == {"text/plain", "text/html"}
-    [link] = _LINK.findall(parts["text/plain"])
-    assert link in parts["text/html"].replace("&amp;", "&")
-    return link
 
 
 def _fits(page: Page, name: str, width: int) -> None:
@@ -127,7 +60,7 @@ def test_an_invitation_email_leads_to_a_signed_in_member(
     for width in WIDTHS:
         _fits(page, "members", width)
 
-    link = _mailed_link(mailed.smtp, address)
+    link = mailed_link(mailed.smtp, address, _LINK)
     assert link.startswith(server.base_url)
     invitee = open_page(server)
     invitee.goto(link)
@@ -157,7 +90,7 @@ def test_an_invitation_email_leads_to_a_signed_in_member(
 
     again = open_page(server)
     again.goto(link)
-    expect(again.locator("#invitation-problem")).to_contain_text("already been used")
+    expect(again.locator("#link-problem")).to_contain_text("already been used")
     with transaction(server.database.engine, write=False) as session:
         users = session.scalars(sa.select(User).where(User.email == address)).all()
         assert [(u.role, u.name) for u in users] == [("member", "Grace Hopper")]
@@ -170,7 +103,7 @@ def test_an_expired_link_is_refused(open_page: Callable[..., Page], mailed: Mail
     _sign_in(page, admin)
     address = f"late-{secrets.token_hex(4)}@example.com"
     _invite(page, address, "admin")
-    link = _mailed_link(mailed.smtp, address)
+    link = mailed_link(mailed.smtp, address, _LINK)
     with transaction(server.database.engine) as session:
         invitation = session.scalars(sa.select(Invitation).where(Invitation.email == address)).one()
         invitation.expires_at = utcnow() - timedelta(seconds=1)
@@ -178,7 +111,7 @@ def test_an_expired_link_is_refused(open_page: Callable[..., Page], mailed: Mail
 
     invitee = open_page(server, width=390)
     invitee.goto(link)
-    expect(invitee.locator("#invitation-problem")).to_contain_text("has expired")
+    expect(invitee.locator("#link-problem")).to_contain_text("has expired")
     _fits(invitee, "expired", 390)
     with transaction(server.database.engine, write=False) as session:
         assert session.scalars(sa.select(User).where(User.email == address)).first() is None

@@ -17,8 +17,10 @@ class EmailTemplate:
         subject: a Jinja template of the subject line.
         required: the values the templates use; each must be given.
         sample: values for previews and tests.
-        operational: whether it is a notice to admins, which they can switch off (adds the
-            preferences footer and the ``List-Unsubscribe`` header).
+        topic: for a notice to admins, the topic (one of TOPICS) under which they can switch
+            it off; such an email gets the preferences footer and ``List-Unsubscribe``.
+        private: whether it holds a link meant for its recipient alone (a password reset),
+            which the settings pages never show, whatever the driver.
         choices: values that must be one of a few strings.
     """
 
@@ -26,8 +28,24 @@ class EmailTemplate:
     subject: str
     required: tuple[str, ...]
     sample: Mapping[str, Any]
-    operational: bool = False
+    topic: str | None = None
+    private: bool = False
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def operational(self) -> bool:
+        return self.topic is not None
+
+
+# The topics of operational emails, each of which an admin can switch off, and their labels.
+TOPICS: Mapping[str, str] = MappingProxyType(
+    {
+        "webhook_failing": "A webhook keeps failing (first notice, then a daily digest)",
+        "webhook_disabled": "A webhook was disabled",
+        "api_key_expiry": "An API key expires in 7 days, or has expired",
+        "oauth_secret_rotated": "An OAuth application's client secret was rotated",
+    }
+)
 
 
 _WEBHOOK_URL = "https://crm.example.com/settings/webhooks/6f1c2a8e-0d4b-4c5e-9a7b-2f3e4d5c6b7a"
@@ -56,6 +74,7 @@ _ALL = (
             "verify_url": "https://crm.example.com/verify-email?token=sample-verification-token",
             "expires_in_hours": 24,
         },
+        private=True,
     ),
     EmailTemplate(
         "password_reset",
@@ -66,6 +85,7 @@ _ALL = (
             "reset_url": "https://crm.example.com/reset-password?token=sample-reset-token",
             "expires_in_minutes": 30,
         },
+        private=True,
     ),
     EmailTemplate(
         "password_changed",
@@ -98,7 +118,7 @@ _ALL = (
             "disable_at": "13 December 2026 at 09:12 UTC",
             "webhook_url": _WEBHOOK_URL,
         },
-        operational=True,
+        topic="webhook_failing",
     ),
     EmailTemplate(
         "webhook_failing_digest",
@@ -126,7 +146,7 @@ _ALL = (
                 },
             ],
         },
-        operational=True,
+        topic="webhook_failing",
     ),
     EmailTemplate(
         "webhook_disabled",
@@ -139,7 +159,7 @@ _ALL = (
             "failing_since": "8 December 2026 at 09:12 UTC",
             "webhook_url": _WEBHOOK_URL,
         },
-        operational=True,
+        topic="webhook_disabled",
         choices={"reason": ("gone", "failing")},
     ),
     EmailTemplate(
@@ -152,7 +172,7 @@ _ALL = (
             "expires_at": "15 December 2026",
             "apis_url": _APIS_URL,
         },
-        operational=True,
+        topic="api_key_expiry",
     ),
     EmailTemplate(
         "api_key_expired",
@@ -164,7 +184,7 @@ _ALL = (
             "expired_at": "15 December 2026",
             "apis_url": _APIS_URL,
         },
-        operational=True,
+        topic="api_key_expiry",
     ),
     EmailTemplate(
         "oauth_secret_rotated",
@@ -177,7 +197,7 @@ _ALL = (
             "rotated_by": "ada@example.com",
             "apis_url": _APIS_URL,
         },
-        operational=True,
+        topic="oauth_secret_rotated",
     ),
 )
 

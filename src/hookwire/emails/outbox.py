@@ -27,20 +27,18 @@ def enqueue_email(
     values: Mapping[str, Any],
     *,
     workspace_id: str | None = None,
-    operational: bool = False,
 ) -> EmailOutbox:
     """Add an email to the outbox in ``session``'s transaction: it is sent once that commits,
     and never if it rolls back. Raises ``EmailTemplateError`` at once for an unknown template,
     a bad address, or values the template cannot render with.
 
-    ``operational`` marks a notice an admin can switch off (the template's own default when
-    it is one): it gets the preferences footer and a ``List-Unsubscribe`` header.
+    Whom to send an operational email (one with a ``topic``) is the caller's choice: see
+    ``hookwire.notices``, which leaves out the admins who switched its topic off.
     """
     address = to.strip() if isinstance(to, str) else ""
     if len(address) > MAX_ADDRESS or not _ADDRESS.fullmatch(address):
         raise EmailTemplateError(f"to: expected one email address, got {to!r}")
-    spec = check_values(template, values)
-    operational = operational or spec.operational
+    operational = check_values(template, values).operational
     # Rendered once now so that every mistake shows here, in the caller's request.
     rendered = render_email(
         template, values, preferences_url=EMAIL_PREFERENCES_PATH if operational else None

@@ -70,15 +70,22 @@ def check_values(name: str, values: Mapping[str, Any]) -> EmailTemplate:
 
 
 def render_email(
-    name: str, values: Mapping[str, Any], *, preferences_url: str | None = None
+    name: str,
+    values: Mapping[str, Any],
+    *,
+    preferences_url: str | None = None,
+    unsubscribe_url: str | None = None,
 ) -> RenderedEmail:
     """Subject, HTML and text of the email ``name``; raises ``EmailTemplateError`` on missing
-    or unexpected values. ``preferences_url`` adds the footer of an operational email."""
+    or unexpected values. ``preferences_url`` adds the footer of an operational email, and
+    ``unsubscribe_url`` its recipient's one-click link."""
     check_values(name, values)
     template = template_named(name)
     context = {**values}
     if preferences_url is not None:
         context["preferences_url"] = preferences_url
+        if unsubscribe_url is not None:
+            context["unsubscribe_url"] = unsubscribe_url
     try:
         subject = _environment(False).from_string(template.subject).render(context)
         mjml = _environment(True).get_template(f"{name}.mjml").render(context, subject=subject)

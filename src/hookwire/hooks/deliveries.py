@@ -21,6 +21,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import takewhile
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ from hookwire.hooks.operations import matches
 from hookwire.hooks.retry import RetryPolicy
 from hookwire.hooks.webhook_secrets import SecretBox
 from hookwire.models import Delivery, DeliveryAttempt, OutboxEvent, Webhook
+from hookwire.notices import describe_failure, notify_webhook_disabled, notify_webhook_failing
 
 PENDING, SENDING, SUCCEEDED, FAILED = "pending", "sending", "succeeded", "failed"
 INTERRUPTED = "interrupted: the process sending it stopped before recording the outcome"
@@ -494,17 +496,54 @@ def _update_webhooks(
         by_webhook[outcome.job.webhook_id].append(outcome)
     webhooks = session.exec(select(Webhook).where(Webhook.id.in_(list(by_webhook)))).all()
     for webhook in webhooks:
-        latest = max(by_webhook[webhook.id], key=lambda o: o.attempted_at)
+        ordered = sorted(by_webhook[webhook.id], key=lambda o: o.attempted_at)
+        latest = ordered[-1]
         if latest.succeeded:
-            webhook.failing_since = None
-        elif latest.status_code == 410:
-            webhook.is_enabled = False
-            webhook.disabled_reason = "The target answered 410 Gone."
-        else:
-            webhook.failing_since = webhook.failing_since or latest.attempted_at
-            if policy.should_disable(webhook.failing_since, now):
-                webhook.is_enabled = False
-                webhook.disabled_reason = (
-                    f"Every attempt failed since {iso_timestamp(webhook.failing_since)}."
-                )
+            webhook.failing_since, webhook.failing_notice_at = None, None
+            webhook.consecutive_failures = 0
+            session.add(webhook)
+            continue
+        failed_in_a_row = len(list(takewhile(lambda o: not o.succeeded, reversed(ordered))))
+        if failed_in_a_row < len(ordered):  # a success earlier in this batch ended a run
+            webhook.consecutive_failures = 0
+        webhook.consecutive_failures += failed_in_a_row
+        webhook.failing_since = webhook.failing_since or ordered[-failed_in_a_row].attempted_at
+        if latest.status_code == 410:
+            _disable(session, webhook, "The target answered 410 Gone.", gone=True)
+        elif policy.should_disable(webhook.failing_since, now):
+            reason = f"Every attempt failed since {iso_timestamp(webhook.failing_since)}."
+            _disable(session, webhook, reason, gone=False)
+        elif policy.should_warn(webhook.consecutive_failures) and _claim_warning(
+            session, webhook, now
+        ):
+            notify_webhook_failing(
+                session,
+                webhook,
+                describe_failure(latest.status_code, latest.error),
+                webhook.failing_since + policy.disable_after,
+            )
         session.add(webhook)
+
+
+def _disable(session: Session, webhook: Webhook, reason: str, gone: bool) -> None:
+    """Disable ``webhook`` and tell its admins, once: of concurrent recorders, the one whose
+    conditional update finds it still enabled does both."""
+    disabled = session.execute(
+        sa.update(Webhook)
+        .where(Webhook.id == webhook.id, Webhook.is_enabled)
+        .values(is_enabled=False, disabled_reason=reason)
+    )
+    webhook.is_enabled, webhook.disabled_reason = False, reason
+    if disabled.rowcount == 1:
+        notify_webhook_disabled(session, webhook, gone=gone)
+
+
+def _claim_warning(session: Session, webhook: Webhook, now: datetime) -> bool:
+    """Whether this recorder is the one to send this run of failures' warning."""
+    claimed = session.execute(
+        sa.update(Webhook)
+        .where(Webhook.id == webhook.id, Webhook.failing_notice_at.is_(None))
+        .values(failing_notice_at=now)
+    )
+    webhook.failing_notice_at = webhook.failing_notice_at or now
+    return claimed.rowcount == 1

@@ -35,7 +35,11 @@ class DeliveryExecutor:
         self.engine = engine
         self.settings = config.webhooks
         self.secrets = SecretBox(config.app_secret)
-        self.policy = RetryPolicy(self.settings.retry_schedule, self.settings.disable_after)
+        self.policy = RetryPolicy(
+            self.settings.retry_schedule,
+            self.settings.disable_after,
+            self.settings.failing_notice_after,
+        )
         self.sender = Sender(self.settings)
 
     def run(self, batch: Batch) -> int:

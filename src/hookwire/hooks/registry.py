@@ -94,6 +94,7 @@ class WebhookRegistry:
             row.is_enabled = body["isEnabled"]
             if row.is_enabled:
                 row.disabled_reason, row.failing_since = None, None
+                row.consecutive_failures, row.failing_notice_at = 0, None
         row.updated_at = utcnow()
         self.session.add(row)
         self.session.flush()

@@ -13,10 +13,13 @@ JITTER = 0.2
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """``schedule[i]`` is the delay before attempt ``i + 1`` (attempt 1 is immediate)."""
+    """``schedule[i]`` is the delay before attempt ``i + 1`` (attempt 1 is immediate); a
+    webhook failing for ``disable_after`` is disabled, and its admins are warned once it
+    has failed ``warn_after`` attempts in a row."""
 
     schedule: tuple[float, ...]
     disable_after: timedelta
+    warn_after: int = 5
 
     @property
     def max_attempts(self) -> int:
@@ -37,6 +40,9 @@ class RetryPolicy:
 
     def should_disable(self, failing_since: datetime | None, now: datetime) -> bool:
         return failing_since is not None and now - failing_since >= self.disable_after
+
+    def should_warn(self, consecutive_failures: int) -> bool:
+        return consecutive_failures >= self.warn_after
 
 
 def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:

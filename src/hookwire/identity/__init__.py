@@ -1,5 +1,6 @@
 """Who is calling, on the server side: API keys, the request guard that turns a bearer token
-into a caller, and the settings UI's users, sessions and sign-in throttling."""
+into a caller, and the settings UI's users, sessions, single-use links and
+sign-in throttling."""
 
 from hookwire.identity.api_keys import (
     Caller,
@@ -35,8 +36,21 @@ from hookwire.identity.throttle import (
     reserve_attempt,
     throttle_keys,
 )
+from hookwire.identity.user_tokens import (
+    EMAIL_VERIFICATION,
+    PASSWORD_RESET,
+    LinkUnusable,
+    find_user_token,
+    issue_user_token,
+    latest_user_token,
+    link_digest,
+    use_user_token,
+)
 from hookwire.identity.users import (
+    MIN_PASSWORD_LENGTH,
     check_credentials,
+    check_email,
+    check_password,
     create_user,
     find_user,
     generate_password,
@@ -44,15 +58,21 @@ from hookwire.identity.users import (
 )
 
 __all__ = [
+    "EMAIL_VERIFICATION",
+    "MIN_PASSWORD_LENGTH",
+    "PASSWORD_RESET",
     "Caller",
     "ConsentRequest",
     "IssuedApplication",
     "IssuedKey",
+    "LinkUnusable",
     "Principal",
     "SignInThrottled",
     "SignedIn",
     "authorization_response",
     "check_credentials",
+    "check_email",
+    "check_password",
     "consent_request",
     "create_application",
     "create_user",
@@ -60,11 +80,15 @@ __all__ = [
     "end_session",
     "error_redirect",
     "find_user",
+    "find_user_token",
     "generate_password",
     "get_application",
     "is_expired",
     "issue_api_key",
+    "issue_user_token",
     "last_uses",
+    "latest_user_token",
+    "link_digest",
     "list_api_keys",
     "list_applications",
     "load_session",
@@ -77,5 +101,6 @@ __all__ = [
     "set_password",
     "start_session",
     "throttle_keys",
+    "use_user_token",
     "verify_api_key",
 ]

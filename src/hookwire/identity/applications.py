@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from hookwire.errors import BadRequest, NotFound
 from hookwire.identity.scopes import SCOPES
 from hookwire.models import OAuthApplication, utcnow
+from hookwire.notices import notify_secret_rotated
 
 MAX_NAME_LENGTH = 200
 MAX_REDIRECT_URIS = 20
@@ -75,8 +76,11 @@ def get_application(session: Session, workspace_id: str, application_id: str) ->
     return row
 
 
-def rotate_secret(session: Session, workspace_id: str, application_id: str) -> IssuedApplication:
-    """A new secret for a confidential application; the old one stops working at once."""
+def rotate_secret(
+    session: Session, workspace_id: str, application_id: str, rotated_by: str
+) -> IssuedApplication:
+    """A new secret for a confidential application; the old one stops working at once, and
+    the workspace's admins are told who (``rotated_by``) rotated it."""
     row = get_application(session, workspace_id, application_id)
     if row.client_secret_hash is None:
         raise BadRequest(f"application {application_id} is public: it has no secret to rotate")
@@ -84,6 +88,7 @@ def rotate_secret(session: Session, workspace_id: str, application_id: str) -> I
     row.client_secret_hash = secret_hash(secret)
     row.secret_rotated_at = utcnow()
     session.add(row)
+    notify_secret_rotated(session, row, rotated_by)
     return IssuedApplication(row, secret)
 
 

@@ -33,13 +33,19 @@ def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalize_email(email))).first()
 
 
+def check_email(session: Session, email: object) -> str:
+    """``email`` normalized, if it is an address no user has yet; else a BadRequest."""
+    address = normalize_email(email) if isinstance(email, str) else ""
+    if not _EMAIL.fullmatch(address) or len(address) > 254:
+        raise BadRequest(f"email: expected an e-mail address, got {email!r}")
+    if find_user(session, address) is not None:
+        raise BadRequest(f"email: a user with the e-mail address '{address}' already exists")
+    return address
+
+
 def create_user(session: Session, workspace_id: str, email: str, password: str) -> User:
     """A new admin of ``workspace_id``; raises BadRequest for a bad or taken address."""
-    email = normalize_email(email)
-    if not _EMAIL.fullmatch(email) or len(email) > 254:
-        raise BadRequest(f"email: expected an e-mail address, got '{email}'")
-    if find_user(session, email) is not None:
-        raise BadRequest(f"a user with the e-mail address '{email}' already exists")
+    email = check_email(session, email)
     user = User(workspace_id=workspace_id, email=email, password_hash=_hash(password))
     session.add(user)
     session.flush()
@@ -65,10 +71,15 @@ def check_credentials(session: Session, email: str, password: str) -> User | Non
     return user
 
 
-def _hash(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
+def check_password(password: object) -> str:
+    """``password`` if it is long enough to set; else a BadRequest naming the field."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise BadRequest(f"password: must be at least {MIN_PASSWORD_LENGTH} characters long")
-    return generate_password_hash(password)
+    return password
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(check_password(password))
 
 
 @cache

@@ -1,5 +1,19 @@
-"""Workspace members: roles (admin, member), the roster, and invitations."""
+"""Workspace members: roles (admin, member), the roster, invitations, and each user's own
+account (password resets and changes, verified addresses)."""
 
+from hookwire.members.account import (
+    FORGOT_PASSWORD_PATH,
+    RESET_PASSWORD_PATH,
+    VERIFY_EMAIL_PATH,
+    LinkSigner,
+    change_password,
+    pending_email,
+    replace_password,
+    request_email_change,
+    request_password_reset,
+    reset_password,
+    verify_email,
+)
 from hookwire.members.invitations import (
     ACCEPT_PATH,
     INVITATION_LIFETIME,
@@ -24,10 +38,15 @@ from hookwire.members.roster import (
 
 __all__ = [
     "ACCEPT_PATH",
+    "FORGOT_PASSWORD_PATH",
     "INVITATION_LIFETIME",
+    "RESET_PASSWORD_PATH",
+    "VERIFY_EMAIL_PATH",
     "InvitationUnusable",
     "Inviter",
+    "LinkSigner",
     "accept",
+    "change_password",
     "change_role",
     "check_role",
     "find_usable",
@@ -36,8 +55,14 @@ __all__ = [
     "invite",
     "list_invitations",
     "list_members",
+    "pending_email",
     "remove_member",
+    "replace_password",
+    "request_email_change",
+    "request_password_reset",
     "resend",
+    "reset_password",
     "revoke",
     "status",
+    "verify_email",
 ]

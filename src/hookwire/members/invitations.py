@@ -8,8 +8,6 @@ token, so only the latest link works.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from hookwire.emails import EmailTemplateError, enqueue_email
 from hookwire.errors import BadRequest, NotFound
-from hookwire.identity import create_user, find_user, start_session
+from hookwire.identity import create_user, find_user, link_digest, start_session
 from hookwire.members.roster import check_role
 from hookwire.models import Invitation, User, Workspace, utcnow
 
@@ -124,7 +122,7 @@ def revoke(session: Session, workspace_id: str, invitation_id: str) -> Invitatio
 def find_usable(session: Session, token: str, secret: str) -> Invitation:
     """The pending invitation ``token`` opens; InvitationUnusable otherwise."""
     row = session.exec(
-        select(Invitation).where(Invitation.token_hash == _digest(token, secret))
+        select(Invitation).where(Invitation.token_hash == link_digest(token, secret))
     ).first()
     if row is None:
         raise InvitationUnusable(
@@ -163,6 +161,7 @@ def accept(
     user = create_user(session, row.workspace_id, row.email, password)
     user.role = row.role
     user.name = name.strip()
+    user.email_verified_at = utcnow()  # the invitation reached it
     session.add(user)
     session.flush()
     return user, start_session(session, user)
@@ -171,7 +170,7 @@ def accept(
 def _send(session: Session, row: Invitation, inviter: Inviter) -> None:
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    row.token_hash = _digest(token, inviter.secret)
+    row.token_hash = link_digest(token, inviter.secret)
     row.sent_at = now
     row.expires_at = now + INVITATION_LIFETIME
     session.add(row)
@@ -210,7 +209,3 @@ def _check_email(email: object) -> str:
     if not local or not domain or "@" in local:
         raise BadRequest(f"email: expected an e-mail address, got {email!r}")
     return address
-
-
-def _digest(token: str, secret: str) -> str:
-    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()

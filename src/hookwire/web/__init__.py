@@ -2,8 +2,10 @@
 
 from flask import Blueprint, Flask
 
+from hookwire.web.account import account_link_pages, account_pages
 from hookwire.web.apis import api_pages
 from hookwire.web.consent import consent_pages
+from hookwire.web.email_preferences import preference_pages, unsubscribe_pages
 from hookwire.web.emails import email_pages
 from hookwire.web.guide import guide_pages
 from hookwire.web.invitations import invitation_pages
@@ -29,8 +31,12 @@ def register_web(app: Flask) -> None:
         consent_pages,
         playground_pages,
         webhook_pages,
+        preference_pages,
         email_pages,
         member_pages,
+        account_pages,
+        account_link_pages,
+        unsubscribe_pages,
         invitation_pages,
         guide_pages,
         sdk_pages,

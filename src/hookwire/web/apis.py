@@ -194,7 +194,7 @@ def rotate_application_secret(application_id: str) -> tuple[str, int]:
     """A new client secret, shown in this response only; the old one stops working."""
     try:
         with transaction(services().engine) as session:
-            issued = rotate_secret(session, g.workspace.id, application_id)
+            issued = rotate_secret(session, g.workspace.id, application_id, g.signed_in.user.email)
     except BadRequest as error:
         return _page(400, applications=ApplicationsView(error=" ".join(error.messages)))
     return _page(200, applications=ApplicationsView(issued=issued, rotated=True))

@@ -44,6 +44,8 @@ def _logged(email_id: str) -> tuple[EmailOutbox, RenderedEmail]:
         email = session.get(EmailOutbox, email_id)
     if email is None or email.workspace_id != g.workspace.id or email.driver != "log":
         abort(404, "No email of this workspace with that id was kept by the log driver.")
+    if TEMPLATES[email.template].private:
+        abort(404, "This email holds a link meant for its recipient alone; it is not shown.")
     return email, _rendered(email.template, email.values, email.operational)
 
 
@@ -66,6 +68,7 @@ def emails() -> str:
         "settings/emails.html",
         emails=rows,
         templates=TEMPLATES.values(),
+        templates_by_name=TEMPLATES,
         driver=services().config.emails.driver,
     )
 

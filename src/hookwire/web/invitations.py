@@ -33,7 +33,7 @@ def _form(token: str, code: int = 200, error: str | None = None, name: str = "")
             invitation = find_usable(session, token, secret)
             workspace = session.get(Workspace, invitation.workspace_id)
     except InvitationUnusable as unusable:
-        return render_template("invitation_unusable.html", message=str(unusable)), 410
+        return render_template("link_unusable.html", what="invitation", message=str(unusable)), 410
     page = render_template(
         "invitation_accept.html",
         invitation=invitation,
@@ -67,7 +67,7 @@ def submit() -> Response | tuple[str, int]:
                 request.form.get("password", ""),
             )
     except InvitationUnusable as unusable:
-        return render_template("invitation_unusable.html", message=str(unusable)), 410
+        return render_template("link_unusable.html", what="invitation", message=str(unusable)), 410
     except BadRequest as refused:
         return _form(token, 400, " ".join(refused.messages), name)
     response = redirect(url_for("api_pages.apis"), code=303)

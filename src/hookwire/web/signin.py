@@ -32,6 +32,7 @@ from hookwire.web.security import (
 
 sign_in_pages = pages("sign_in_pages", public=True)
 HOME = "/settings/apis"
+NOTICES = {"password-reset": "Your password was changed. Sign in with the new one."}
 
 
 def _next_path() -> str:
@@ -58,7 +59,12 @@ def _is_same_site_path(target: str) -> bool:
 def sign_in() -> Response | str:
     if signed_in() is not None:
         return redirect(_next_path())
-    return render_template("sign_in.html", csrf_token=sign_in_csrf_token(), next=_next_path())
+    return render_template(
+        "sign_in.html",
+        csrf_token=sign_in_csrf_token(),
+        next=_next_path(),
+        notice=NOTICES.get(request.args.get("notice", "")),
+    )
 
 
 @sign_in_pages.post("/sign-in")

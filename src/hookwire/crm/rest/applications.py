@@ -84,7 +84,9 @@ def create() -> tuple[dict[str, Any], int]:
 @applications_api.post("/<application_id>/rotate-secret")
 def rotate(application_id: str) -> dict[str, Any]:
     with transaction(services().engine) as session:
-        issued = rotate_secret(session, g.caller.workspace_id, application_id)
+        issued = rotate_secret(
+            session, g.caller.workspace_id, application_id, f"the API key {g.caller.key_name}"
+        )
         return {"data": {"rotateApplicationSecret": _issued(issued)}}
 
 

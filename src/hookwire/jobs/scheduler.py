@@ -1,0 +1,90 @@
+"""The scheduler: a thread of the server process (never of a worker) that starts each
+scheduled job when it falls due.
+
+With Redis it is rq.cron's ``CronScheduler``, driven from this thread (its own ``start()``
+wants the main thread for signals), enqueuing on the ``emails`` queue for ``hookwire
+worker``. Embedded it runs the jobs itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq.cron import CronScheduler
+from sqlalchemy.engine import Engine
+
+from hookwire.config import Config
+from hookwire.emails import EMAIL_QUEUE
+from hookwire.jobs.scheduled import SCHEDULED_JOBS, run_job, run_scheduled_job
+
+ERROR_PAUSE = 30.0
+MAX_SLEEP = 60.0
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    """Runs (or enqueues) each of ``SCHEDULED_JOBS`` at start and then every interval.
+
+    Arguments:
+        engine: the database the jobs read and write (embedded mode).
+        config: the server's configuration; with ``redis_url`` the jobs go to RQ.
+    """
+
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.config = config
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="hookwire-scheduler", daemon=True)
+        self._cron: CronScheduler | None = None
+        if config.redis_url:
+            connection = Redis.from_url(
+                config.redis_url, socket_timeout=5, socket_connect_timeout=5
+            )
+            self._cron = CronScheduler(connection=connection, name=f"hookwire:{id(self):x}")
+            for job in SCHEDULED_JOBS.values():
+                self._cron.register(
+                    run_scheduled_job,
+                    queue_name=EMAIL_QUEUE,
+                    args=(job.name,),
+                    interval=int(job.interval.total_seconds()),
+                    result_ttl=0,
+                    failure_ttl=3600,
+                    name=job.name,
+                )
+        self._due = {name: 0.0 for name in SCHEDULED_JOBS}  # monotonic time; 0: at start
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                pause = self.run_due()
+            except RedisError as error:
+                log.warning("scheduler: Redis unavailable (%s); trying again", error)
+                pause = ERROR_PAUSE
+            except Exception:
+                log.exception("scheduler: unexpected error; trying again")
+                pause = ERROR_PAUSE
+            self._stop.wait(pause)
+
+    def run_due(self) -> float:
+        """Start every job that is due; the seconds until the next one is."""
+        if self._cron is not None:
+            self._cron.enqueue_jobs()
+            return min(self._cron.calculate_sleep_interval(), MAX_SLEEP)
+        for name, job in SCHEDULED_JOBS.items():
+            if time.monotonic() >= self._due[name]:
+                self._due[name] = time.monotonic() + job.interval.total_seconds()
+                run_job(self.engine, self.config, name)
+        return min(MAX_SLEEP, max(0.0, min(self._due.values()) - time.monotonic()))
