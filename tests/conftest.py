@@ -108,6 +108,8 @@ def database(
 # second. A test that needs other delivery settings runs them on a database of its own.
 WEBHOOK_TEST_ENV = {
     "HOOKWIRE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+    # Connected accounts reach the tests' own mail and calendar servers on loopback too.
+    "HOOKWIRE_ACCOUNT_ALLOWED_NETWORKS": "127.0.0.0/8",
     "HOOKWIRE_WEBHOOK_RETRY_SCHEDULE": "0,0.3,0.3,0.3,0.3",
     "HOOKWIRE_WEBHOOK_TIMEOUT": "1",
 }

@@ -8,6 +8,11 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hookwire.config import Config, load_config
+from hookwire.connected_accounts import (
+    connected_account_mutations,
+    connected_account_queries,
+    register_connected_accounts,
+)
 from hookwire.crm import register_crm
 from hookwire.crm.catalog import CatalogCache
 from hookwire.crm.graphql.metadata_schema import build_metadata_schema
@@ -68,7 +73,8 @@ def create_app(
         engine=engine,
         catalogs=CatalogCache(engine),
         metadata_schema=build_metadata_schema(
-            webhook_queries(), {**webhook_mutations(), **file_mutations()}
+            {**webhook_queries(), **connected_account_queries()},
+            {**webhook_mutations(), **file_mutations(), **connected_account_mutations()},
         ),
         change_sink=Outbox(on_commit=notify),
         wake_dispatcher=notify,
@@ -93,6 +99,7 @@ def create_app(
     register_identity(app, engine, config.app_secret)
     register_crm(app)
     register_files(app, config)
+    register_connected_accounts(app, config)
     app.register_blueprint(sdk_api)
     install_prebuilder(app)
     register_web(app)

@@ -481,6 +481,41 @@ def user_reset_password(email: str) -> None:
 
 
 @main.group()
+def accounts() -> None:
+    """Connected accounts (mailboxes and calendars)."""
+
+
+@accounts.command("reseal")
+def accounts_reseal() -> None:
+    """Seal every account's credentials under ENCRYPTION_KEY's first key, so an older key
+    can then be dropped from it; prints how many were resealed."""
+    import sqlalchemy as sa
+
+    from hookwire.connected_accounts import CredentialSealer, SealBroken
+    from hookwire.database import transaction
+    from hookwire.models import ConnectedAccount
+
+    config = _config()
+    engine = _migrated_engine(config)
+    sealer = CredentialSealer(config.accounts.encryption_keys, config.app_secret)
+    with transaction(engine) as session:
+        rows = session.execute(sa.select(ConnectedAccount.id, ConnectedAccount.sealed_credentials))
+        try:
+            resealed = [{"b_id": id_, "sealed": sealer.reseal(sealed)} for id_, sealed in rows]
+        except SealBroken as broken:
+            raise click.ClickException(str(broken)) from None
+        if resealed:
+            table = ConnectedAccount.__table__
+            session.execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("b_id"))
+                .values(sealed_credentials=sa.bindparam("sealed")),
+                resealed,
+            )
+    click.echo(f"{len(resealed)} connected account(s) resealed")
+
+
+@main.group()
 def sdk() -> None:
     """The typed Python client SDK (hookwire-client) of a workspace."""
 

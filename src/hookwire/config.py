@@ -183,6 +183,18 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class AccountSettings:
+    """Connected accounts: how their credentials are sealed and where they may connect."""
+
+    # ENCRYPTION_KEY, comma-separated: the first seals, every one opens (rotation). Unset, a
+    # key derived from APP_SECRET.
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    # HOOKWIRE_ACCOUNT_ALLOWED_NETWORKS: private networks a mail or calendar host may be in.
+    allowed_networks: tuple[Network, ...] = ()
+    timeout: float = 15.0  # HOOKWIRE_ACCOUNT_TIMEOUT: seconds per connection and exchange
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     redis_url: str | None
@@ -197,6 +209,7 @@ class Config:
     storage: StorageSettings = field(default_factory=StorageSettings)
     sdk: SdkSettings = field(default_factory=SdkSettings)
     emails: EmailSettings = field(default_factory=EmailSettings)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -230,6 +243,20 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         storage=_storage_settings(env, database_url),
         sdk=sdk_settings(env, database_url),
         emails=_email_settings(env, port, app_secret),
+        accounts=_account_settings(env),
+    )
+
+
+def _account_settings(env: Mapping[str, str]) -> AccountSettings:
+    keys = tuple(k.strip() for k in (env.get("ENCRYPTION_KEY") or "").split(",") if k.strip())
+    try:
+        networks = parse_networks(env.get("HOOKWIRE_ACCOUNT_ALLOWED_NETWORKS", ""))
+    except ValueError as error:
+        raise ConfigError(f"HOOKWIRE_ACCOUNT_ALLOWED_NETWORKS: {error}") from None
+    return AccountSettings(
+        encryption_keys=keys,
+        allowed_networks=networks,
+        timeout=_seconds(env, "HOOKWIRE_ACCOUNT_TIMEOUT", AccountSettings.timeout),
     )
 
 

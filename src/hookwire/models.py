@@ -542,3 +542,52 @@ class EmailOutbox(SQLModel, table=True):
     driver: str | None = Field(default=None, max_length=16)  # what sent it: smtp or log
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class ConnectedAccount(SQLModel, table=True):
+    """A mailbox or calendar account a workspace user connected. Its credentials (passwords,
+    tokens) are one sealed JSON document, opened only to connect; no answer carries them."""
+
+    __tablename__ = "connected_account"
+    __table_args__ = (sa.UniqueConstraint("user_id", "provider", "handle"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=36)
+    user_id: str = user_reference()  # the account's owner (Twenty's accountOwnerId)
+    handle: str = Field(max_length=254)  # the address
+    provider: str = Field(max_length=32)  # imap_smtp_caldav, google, microsoft
+    # Where each service is, without secrets: {"IMAP": {"host", "port", "secure", "username"}}.
+    connection_settings: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    sealed_credentials: str
+    scopes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    auth_failed_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AccountChannel(SQLModel, table=True):
+    """One service of a connected account (messaging over IMAP, sending over SMTP, calendar
+    over CalDAV), its status, and where its sync stands."""
+
+    __tablename__ = "account_channel"
+    __table_args__ = (sa.UniqueConstraint("connected_account_id", "kind"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    connected_account_id: str = Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("connected_account.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    workspace_id: str = Field(max_length=36, index=True)
+    kind: str = Field(max_length=16)  # messaging, sending, calendar
+    # active, failed (status_reason says why), needs_reauthentication
+    status: str = Field(default="active", max_length=32)
+    status_reason: str | None = None
+    failures: int = 0  # failed attempts in a row
+    sync_cursor: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    last_synced_at: datetime | None = None
+    next_sync_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)

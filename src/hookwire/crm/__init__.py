@@ -10,11 +10,12 @@ from hookwire.crm.graphql.field_scopes import requiring
 from hookwire.crm.graphql.scalars import DateTimeScalar, UploadScalar, UUIDScalar
 from hookwire.crm.openapi import openapi_api
 from hookwire.crm.records import RecordChange
-from hookwire.crm.request_context import caller_actor, require_caller
+from hookwire.crm.request_context import caller_actor, json_object, require_caller, require_scopes
 from hookwire.crm.rest import group_by_api, metadata_api, records_api
 from hookwire.crm.rest.params import ROUTE_CONVERTERS
 
-# What other packages use of the CRM (the files package: uploads and their events).
+# What other packages use of the CRM (files: uploads and their events; connected accounts:
+# their REST routes).
 __all__ = [
     "DateTimeScalar",
     "FieldType",
@@ -24,8 +25,10 @@ __all__ = [
     "UploadScalar",
     "caller_actor",
     "iso_timestamp",
+    "json_object",
     "register_crm",
     "require_caller",
+    "require_scopes",
     "requiring",
 ]
 

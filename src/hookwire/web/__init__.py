@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask
 
 from hookwire.web.account import account_link_pages, account_pages
+from hookwire.web.accounts import account_connection_pages
 from hookwire.web.apis import api_pages
 from hookwire.web.consent import consent_pages
 from hookwire.web.email_preferences import preference_pages, unsubscribe_pages
@@ -35,6 +36,7 @@ def register_web(app: Flask) -> None:
         email_pages,
         member_pages,
         account_pages,
+        account_connection_pages,
         account_link_pages,
         unsubscribe_pages,
         invitation_pages,

@@ -1,0 +1,206 @@
+"""Connected accounts of a workspace: connect (after a connection test), edit, test again,
+list, and disconnect. Answers describe an account without its credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from hookwire.connected_accounts.parameters import (
+    SERVICES,
+    ServiceParameters,
+    from_document,
+    parse_parameters,
+    to_document,
+)
+from hookwire.connected_accounts.probes import ProbeResult
+from hookwire.connected_accounts.sealing import CredentialSealer
+from hookwire.crm import iso_timestamp
+from hookwire.errors import BadRequest, Conflict, NotFound
+from hookwire.models import AccountChannel, ConnectedAccount, User, utcnow
+
+IMAP_SMTP_CALDAV = "imap_smtp_caldav"
+PROVIDERS = (IMAP_SMTP_CALDAV,)
+ACTIVE = "active"
+FAILED = "failed"
+NEEDS_REAUTHENTICATION = "needs_reauthentication"
+
+
+@dataclass(frozen=True)
+class AccountDraft:
+    """A checked request to connect or edit an account, before its connection test."""
+
+    owner_id: str
+    handle: str
+    provider: str
+    services: Mapping[str, ServiceParameters]
+
+
+def draft_account(
+    session: Session,
+    workspace_id: str,
+    body: Mapping[str, Any],
+    sealer: CredentialSealer,
+    existing: ConnectedAccount | None = None,
+) -> AccountDraft:
+    """What ``body`` asks for, checked; a BadRequest naming the field otherwise. Editing,
+    omitted fields keep their value, and so does an omitted password."""
+    provider = body.get("provider", existing.provider if existing else None)
+    if provider not in PROVIDERS:
+        raise BadRequest(f"provider: expected one of {', '.join(PROVIDERS)}, got {provider!r}")
+    if existing is not None and provider != existing.provider:
+        raise BadRequest("provider: an account's provider cannot change; connect a new one")
+    owner_id = body.get("accountOwnerId", existing.user_id if existing else None)
+    owner = session.get(User, owner_id) if isinstance(owner_id, str) else None
+    if owner is None or owner.workspace_id != workspace_id:
+        raise BadRequest(
+            f"accountOwnerId: expected the id of a user of this workspace, got {owner_id!r}"
+        )
+    handle = body.get("handle", existing.handle if existing else None)
+    if not isinstance(handle, str) or "@" not in handle or len(handle) > 254:
+        raise BadRequest(f"handle: expected the account's e-mail address, got {handle!r}")
+    previous = services_of(existing, sealer) if existing else None
+    raw = body.get("connectionParameters")
+    if raw is None and previous is not None:
+        services: Mapping[str, ServiceParameters] = previous
+    else:
+        services = parse_parameters(raw, handle.strip().lower(), previous)
+    return AccountDraft(owner.id, handle.strip().lower(), provider, services)
+
+
+def save_account(
+    session: Session,
+    workspace_id: str,
+    draft: AccountDraft,
+    probe: ProbeResult,
+    sealer: CredentialSealer,
+    existing: ConnectedAccount | None = None,
+) -> ConnectedAccount:
+    """Write the account and a channel per service, after a connection test every service
+    passed (a BadRequest naming each failure otherwise, writing nothing)."""
+    if not probe.ok:
+        raise BadRequest(probe.refusal())
+    account = existing or ConnectedAccount(
+        workspace_id=workspace_id, user_id=draft.owner_id, sealed_credentials=""
+    )
+    account.user_id, account.handle, account.provider = draft.owner_id, draft.handle, draft.provider
+    account.connection_settings = {s: p.public() for s, p in draft.services.items()}
+    account.sealed_credentials = sealer.seal(to_document(draft.services))
+    account.auth_failed_at = None
+    account.updated_at = utcnow()
+    session.add(account)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            f"handle: {draft.handle} is already connected for this user; edit that account"
+        ) from None
+    kinds = {SERVICES[service] for service in draft.services}
+    session.execute(
+        sa.delete(AccountChannel).where(
+            col(AccountChannel.connected_account_id) == account.id,
+            col(AccountChannel.kind).not_in(kinds),
+        )
+    )
+    _record_statuses(session, account, probe)
+    return account
+
+
+def record_probe(session: Session, account: ConnectedAccount, probe: ProbeResult) -> None:
+    """Store what a new connection test found on each channel."""
+    _record_statuses(session, account, probe)
+    refused = any(failure and failure.login_refused for failure in probe.failures.values())
+    account.auth_failed_at = utcnow() if refused else None
+    session.add(account)
+    session.flush()
+
+
+def _record_statuses(session: Session, account: ConnectedAccount, probe: ProbeResult) -> None:
+    existing = {channel.kind: channel for channel in channels_of(session, account.id)}
+    for service, failure in probe.failures.items():
+        kind = SERVICES[service]
+        channel = existing.get(kind) or AccountChannel(
+            connected_account_id=account.id, workspace_id=account.workspace_id, kind=kind
+        )
+        if failure is None:
+            channel.status, channel.status_reason, channel.failures = ACTIVE, None, 0
+        else:
+            channel.status = NEEDS_REAUTHENTICATION if failure.login_refused else FAILED
+            channel.status_reason = failure.reason
+            channel.failures += 1
+        session.add(channel)
+    session.flush()
+
+
+def list_accounts(
+    session: Session, workspace_id: str, owner_id: str | None = None
+) -> list[ConnectedAccount]:
+    query = select(ConnectedAccount).where(ConnectedAccount.workspace_id == workspace_id)
+    if owner_id is not None:
+        query = query.where(ConnectedAccount.user_id == owner_id)
+    return list(session.exec(query.order_by(col(ConnectedAccount.created_at))))
+
+
+def get_account(session: Session, workspace_id: str, account_id: str) -> ConnectedAccount:
+    account = session.get(ConnectedAccount, account_id)
+    if account is None or account.workspace_id != workspace_id:
+        raise NotFound(f"no connected account with id '{account_id}' in this workspace")
+    return account
+
+
+def channels_of(session: Session, account_id: str) -> list[AccountChannel]:
+    return list(
+        session.exec(
+            select(AccountChannel)
+            .where(AccountChannel.connected_account_id == account_id)
+            .order_by(col(AccountChannel.kind))
+        )
+    )
+
+
+def services_of(
+    account: ConnectedAccount, sealer: CredentialSealer
+) -> dict[str, ServiceParameters]:
+    """The account's services with their passwords: for connecting, never for answers."""
+    return from_document(sealer.open(account.sealed_credentials))
+
+
+def disconnect(session: Session, workspace_id: str, account_id: str) -> ConnectedAccount:
+    """Delete the account, its credentials and its channels."""
+    account = get_account(session, workspace_id, account_id)
+    session.execute(
+        sa.delete(AccountChannel).where(col(AccountChannel.connected_account_id) == account.id)
+    )
+    session.delete(account)
+    session.flush()
+    return account
+
+
+def account_output(account: ConnectedAccount, channels: list[AccountChannel]) -> dict[str, Any]:
+    """An account as answers show it: where each service is, never how to log in."""
+    return {
+        "id": account.id,
+        "handle": account.handle,
+        "provider": account.provider,
+        "accountOwnerId": account.user_id,
+        "scopes": account.scopes,
+        "connectionParameters": account.connection_settings,
+        "authFailedAt": iso_timestamp(account.auth_failed_at),
+        "createdAt": iso_timestamp(account.created_at),
+        "updatedAt": iso_timestamp(account.updated_at),
+        "channels": [
+            {
+                "id": channel.id,
+                "type": channel.kind,
+                "status": channel.status,
+                "statusReason": channel.status_reason,
+                "lastSyncedAt": iso_timestamp(channel.last_synced_at),
+            }
+            for channel in channels
+        ],
+    }
