@@ -43,6 +43,7 @@ from hookwire.models import AccountChannel, ConnectedAccount
 from mail_servers import AccountServers, Mailbox, account_servers
 from mail_servers import new_mailbox as mailbox_of
 from oauth_support import register
+from receiver import Receiver
 from smtp_server import SmtpServer
 
 ACCOUNTS = "/rest/metadata/connectedAccounts"
@@ -634,3 +635,104 @@ def test_no_password_shows_in_answers_or_the_log(
         assert password not in log, "a password is in the server's log"
         for answer in ANSWERS:
             assert password not in answer, f"a password is in an answer: {answer[:300]}"
+
+
+CONNECTED_OBJECTS = {
+    "message",
+    "messageThread",
+    "messageParticipant",
+    "messageChannel",
+    "calendarEvent",
+    "calendarEventParticipant",
+    "calendarChannel",
+}
+
+
+def objects_of(client: Client) -> dict[str, dict]:
+    answer = client.get("/rest/metadata/objects")
+    assert answer.status_code == 200, answer.text
+    return {o["nameSingular"]: o for o in answer.json()["data"]["objects"]}
+
+
+def created(client: Client, path: str, body: dict) -> dict:
+    answer = client.post(path, json=body)
+    assert answer.status_code == 201, answer.text
+    return next(iter(answer.json()["data"].values()))
+
+
+def test_the_first_account_brings_the_messaging_and_calendar_objects(
+    server: Server, client: Client, servers: AccountServers, receiver: Receiver
+) -> None:
+    assert not CONNECTED_OBJECTS & set(objects_of(client))
+    owner_id = owner_of(server.database, client.workspace_id)
+    connected(client, owner_id, new_mailbox(servers), servers)
+
+    objects = objects_of(client)
+    assert set(objects) >= CONNECTED_OBJECTS | {"person", "company"}
+    assert all(not objects[name]["isCustom"] for name in CONNECTED_OBJECTS)
+    person_fields = {f["name"] for f in objects["person"]["fields"]}
+    assert {"messageParticipants", "calendarEventParticipants"} <= person_fields
+
+    # Records of them go through the records store like any other: webhooks fire.
+    hook = client.post(
+        "/rest/webhooks",
+        json={"targetUrl": f"{receiver.url}/messages", "operations": ["message.created"]},
+    )
+    assert hook.status_code == 201, hook.text
+    person = created(
+        client,
+        "/rest/people",
+        {"name": {"firstName": "Grace"}, "emails": {"primaryEmail": "grace@example.org"}},
+    )
+    thread = created(client, "/rest/messageThreads", {"subject": "Quarterly numbers"})
+    message = created(
+        client,
+        "/rest/messages",
+        {
+            "subject": "Quarterly numbers",
+            "headerMessageId": "<q1@example.org>",
+            "receivedAt": "2026-12-01T09:00:00.000Z",
+            "direction": "INCOMING",
+            "messageThreadId": thread["id"],
+        },
+    )
+    participant = created(
+        client,
+        "/rest/messageParticipants",
+        {
+            "role": "FROM",
+            "handle": "grace@example.org",
+            "messageId": message["id"],
+            "personId": person["id"],
+        },
+    )
+    assert (participant["messageId"], participant["personId"]) == (message["id"], person["id"])
+    [delivery] = receiver.wait_for(1, "/messages")
+    assert delivery.json["eventName"] == "message.created"
+    assert delivery.json["record"]["headerMessageId"] == "<q1@example.org>"
+
+    # A second account finds them there and adds nothing.
+    connected(client, owner_of(server.database, client.workspace_id), new_mailbox(servers), servers)
+    assert len(objects_of(client)) == len(objects)
+
+
+def test_a_custom_object_with_one_of_their_names_blocks_connecting(
+    server: Server, client: Client, servers: AccountServers
+) -> None:
+    custom = client.post(
+        "/rest/metadata/objects",
+        json={
+            "nameSingular": "message",
+            "namePlural": "messages",
+            "labelSingular": "Message",
+            "labelPlural": "Messages",
+        },
+    )
+    assert custom.status_code == 201, custom.text
+    owner_id = owner_of(server.database, client.workspace_id)
+    mailbox = new_mailbox(servers)
+    answer = connect(client, owner_id, mailbox, parameters(servers, mailbox))
+    assert answer.status_code == 409, answer.text
+    assert "'message'" in messages_of(answer)
+    assert stored_rows(server.database, client.workspace_id) == []
+    assert not (CONNECTED_OBJECTS - {"message"}) & set(objects_of(client))

@@ -19,7 +19,7 @@ from hookwire.connected_accounts.parameters import (
 )
 from hookwire.connected_accounts.probes import ProbeResult
 from hookwire.connected_accounts.sealing import CredentialSealer
-from hookwire.crm import iso_timestamp
+from hookwire.crm import install_connected_objects, iso_timestamp
 from hookwire.errors import BadRequest, Conflict, NotFound
 from hookwire.models import AccountChannel, ConnectedAccount, User, utcnow
 
@@ -84,6 +84,8 @@ def save_account(
     passed (a BadRequest naming each failure otherwise, writing nothing)."""
     if not probe.ok:
         raise BadRequest(probe.refusal())
+    if existing is None:
+        install_connected_objects(session, workspace_id)  # where its data will go
     account = existing or ConnectedAccount(
         workspace_id=workspace_id, user_id=draft.owner_id, sealed_credentials=""
     )

@@ -13,6 +13,7 @@ from hookwire.crm.records import RecordChange
 from hookwire.crm.request_context import caller_actor, json_object, require_caller, require_scopes
 from hookwire.crm.rest import group_by_api, metadata_api, records_api
 from hookwire.crm.rest.params import ROUTE_CONVERTERS
+from hookwire.crm.workspaces import install_connected_objects
 
 # What other packages use of the CRM (files: uploads and their events; connected accounts:
 # their REST routes).
@@ -24,6 +25,7 @@ __all__ = [
     "UUIDScalar",
     "UploadScalar",
     "caller_actor",
+    "install_connected_objects",
     "iso_timestamp",
     "json_object",
     "register_crm",

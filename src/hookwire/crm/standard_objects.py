@@ -265,3 +265,205 @@ STANDARD_OBJECTS: tuple[ObjectDefinition, ...] = (
         description="An attachment",
     ),
 )
+
+
+def _text(name: str, label: str, description: str | None = None) -> FieldDefinition:
+    return FieldDefinition(name, label, T.TEXT, default_value="", description=description)
+
+
+SYNC_STATUSES = (
+    "NOT_SYNCED", "ONGOING", "ACTIVE", "FAILED_INSUFFICIENT_PERMISSIONS", "FAILED_UNKNOWN",
+)  # fmt: skip
+
+# What connected accounts bring in (Twenty's messaging and calendar objects). A workspace
+# gets them, with their other sides on ``person``, when its first account is connected.
+MESSAGING_OBJECTS: tuple[ObjectDefinition, ...] = (
+    ObjectDefinition(
+        "messageThread",
+        "messageThreads",
+        "Message Thread",
+        "Message Threads",
+        (
+            _text("subject", "Subject", "The subject of the thread's first message"),
+            FieldDefinition(
+                "messages",
+                "Messages",
+                T.RELATION,
+                settings=inverse_relation("message", "messageThread"),
+            ),
+        ),
+        description="A group of related messages",
+        label_identifier="subject",
+    ),
+    ObjectDefinition(
+        "message",
+        "messages",
+        "Message",
+        "Messages",
+        (
+            _text("headerMessageId", "Header message Id", "Message id from the message header"),
+            _text("subject", "Subject"),
+            _text("text", "Text", "The message's plain text"),
+            FieldDefinition("receivedAt", "Received At", T.DATE_TIME),
+            FieldDefinition(
+                "direction",
+                "Direction",
+                T.SELECT,
+                default_value="INCOMING",
+                options=options("INCOMING", "OUTGOING"),
+            ),
+            FieldDefinition(
+                "messageThread",
+                "Message Thread",
+                T.RELATION,
+                settings=relation("messageThread", "messages"),
+            ),
+            FieldDefinition(
+                "messageParticipants",
+                "Message Participants",
+                T.RELATION,
+                settings=inverse_relation("messageParticipant", "message"),
+            ),
+        ),
+        description="A message (an email)",
+        label_identifier="subject",
+    ),
+    ObjectDefinition(
+        "messageParticipant",
+        "messageParticipants",
+        "Message Participant",
+        "Message Participants",
+        (
+            FieldDefinition(
+                "role", "Role", T.SELECT, default_value="FROM",
+                options=options("FROM", "TO", "CC", "BCC"),
+            ),
+            _text("handle", "Handle", "The participant's address"),
+            _text("displayName", "Display Name"),
+            FieldDefinition(
+                "message", "Message", T.RELATION,
+                settings=relation("message", "messageParticipants"),
+            ),
+            FieldDefinition(
+                "person", "Person", T.RELATION,
+                settings=relation("person", "messageParticipants"),
+            ),
+            FieldDefinition("workspaceMemberId", "Workspace Member", T.UUID),
+        ),
+        description="A sender or recipient of a message",
+        label_identifier="handle",
+    ),
+    ObjectDefinition(
+        "messageChannel",
+        "messageChannels",
+        "Message Channel",
+        "Message Channels",
+        (
+            _text("handle", "Handle", "The mailbox's address"),
+            FieldDefinition(
+                "type", "Type", T.SELECT, default_value="EMAIL", options=options("EMAIL", "SMS")
+            ),
+            FieldDefinition("isSyncEnabled", "Is Sync Enabled", T.BOOLEAN, default_value=True),
+            FieldDefinition(
+                "syncStatus", "Sync status", T.SELECT, default_value="NOT_SYNCED",
+                options=options(*SYNC_STATUSES),
+            ),
+            FieldDefinition("syncedAt", "Last sync date", T.DATE_TIME),
+            FieldDefinition(
+                "contactAutoCreationPolicy", "Contact auto creation policy", T.SELECT,
+                default_value="SENT", options=options("FROM_AND_TO", "SENT", "NONE"),
+            ),
+            FieldDefinition("connectedAccountId", "Connected Account", T.UUID),
+        ),
+        description="A mailbox whose messages are imported",
+        label_identifier="handle",
+    ),
+)  # fmt: skip
+
+CALENDAR_OBJECTS: tuple[ObjectDefinition, ...] = (
+    ObjectDefinition(
+        "calendarEvent",
+        "calendarEvents",
+        "Calendar event",
+        "Calendar events",
+        (
+            _text("title", "Title"),
+            FieldDefinition("isCanceled", "Is canceled", T.BOOLEAN, default_value=False),
+            FieldDefinition("isFullDay", "Is Full Day", T.BOOLEAN, default_value=False),
+            FieldDefinition("startsAt", "Start Date", T.DATE_TIME),
+            FieldDefinition("endsAt", "End Date", T.DATE_TIME),
+            _text("description", "Description"),
+            _text("location", "Location"),
+            _text("iCalUID", "iCal UID"),
+            FieldDefinition("conferenceLink", "Meet Link", T.LINKS),
+            FieldDefinition(
+                "calendarEventParticipants", "Event Participants", T.RELATION,
+                settings=inverse_relation("calendarEventParticipant", "calendarEvent"),
+            ),
+        ),
+        description="A calendar event",
+        label_identifier="title",
+    ),
+    ObjectDefinition(
+        "calendarEventParticipant",
+        "calendarEventParticipants",
+        "Calendar event participant",
+        "Calendar event participants",
+        (
+            _text("handle", "Handle", "The participant's address"),
+            _text("displayName", "Display Name"),
+            FieldDefinition("isOrganizer", "Is Organizer", T.BOOLEAN, default_value=False),
+            FieldDefinition(
+                "responseStatus", "Response Status", T.SELECT, default_value="NEEDS_ACTION",
+                options=options("NEEDS_ACTION", "DECLINED", "TENTATIVE", "ACCEPTED"),
+            ),
+            FieldDefinition(
+                "calendarEvent", "Event", T.RELATION,
+                settings=relation("calendarEvent", "calendarEventParticipants"),
+            ),
+            FieldDefinition(
+                "person", "Person", T.RELATION,
+                settings=relation("person", "calendarEventParticipants"),
+            ),
+            FieldDefinition("workspaceMemberId", "Workspace Member", T.UUID),
+        ),
+        description="An attendee of a calendar event",
+        label_identifier="handle",
+    ),
+    ObjectDefinition(
+        "calendarChannel",
+        "calendarChannels",
+        "Calendar Channel",
+        "Calendar Channels",
+        (
+            _text("handle", "Handle", "The calendar account's address"),
+            FieldDefinition("isSyncEnabled", "Is Sync Enabled", T.BOOLEAN, default_value=True),
+            FieldDefinition(
+                "syncStatus", "Sync status", T.SELECT, default_value="NOT_SYNCED",
+                options=options(*SYNC_STATUSES),
+            ),
+            FieldDefinition("syncedAt", "Last sync date", T.DATE_TIME),
+            FieldDefinition("connectedAccountId", "Connected Account", T.UUID),
+        ),
+        description="A calendar whose events are imported",
+        label_identifier="handle",
+    ),
+)  # fmt: skip
+
+# The other sides, on objects every workspace has, of the relations above.
+CONNECTED_INVERSES: tuple[tuple[str, FieldDefinition], ...] = (
+    (
+        "person",
+        FieldDefinition(
+            "messageParticipants", "Message Participants", T.RELATION,
+            settings=inverse_relation("messageParticipant", "person"),
+        ),
+    ),
+    (
+        "person",
+        FieldDefinition(
+            "calendarEventParticipants", "Calendar Event Participants", T.RELATION,
+            settings=inverse_relation("calendarEventParticipant", "person"),
+        ),
+    ),
+)  # fmt: skip

@@ -1,15 +1,21 @@
-"""Creating workspaces with the standard objects, and the optional sample data."""
+"""Creating workspaces with the standard objects, the messaging and calendar objects a
+workspace gets with its first connected account, and the optional sample data."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from hookwire.crm.catalog import load_catalog
-from hookwire.crm.metadata import add_object
+from hookwire.crm.metadata import add_field, add_object, bump_version
 from hookwire.crm.records import RecordStore
-from hookwire.crm.standard_objects import STANDARD_OBJECTS
+from hookwire.crm.standard_objects import (
+    CALENDAR_OBJECTS,
+    CONNECTED_INVERSES,
+    MESSAGING_OBJECTS,
+    STANDARD_OBJECTS,
+)
 from hookwire.errors import Conflict
-from hookwire.models import Workspace
+from hookwire.models import FieldMetadata, ObjectMetadata, Workspace
 
 
 def create_workspace(session: Session, display_name: str) -> Workspace:
@@ -91,3 +97,54 @@ def add_sample_data(session: Session, workspace: Workspace) -> None:
             "pointOfContactId": people[0]["id"],
         },
     )
+
+
+def install_connected_objects(session: Session, workspace_id: str) -> bool:
+    """Give the workspace the messaging and calendar objects, and their other sides on
+    ``person``, unless it has them; whether it had to. Refused (Conflict, naming it) when a
+    custom object or field already has one of their names."""
+    # Locked, so two accounts connected at once install them once.
+    session.exec(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
+    objects = {
+        row.name_singular: row
+        for row in session.exec(
+            select(ObjectMetadata).where(ObjectMetadata.workspace_id == workspace_id)
+        )
+    }
+    taken = set(objects) | {row.name_plural for row in objects.values()}
+    missing = []
+    for definition in (*MESSAGING_OBJECTS, *CALENDAR_OBJECTS):
+        present = objects.get(definition.name_singular)
+        if present is not None and not present.is_custom:
+            continue
+        if present is not None or {definition.name_singular, definition.name_plural} & taken:
+            raise Conflict(
+                f"the workspace has a custom object named {definition.name_singular!r} or "
+                f"{definition.name_plural!r}; rename it before connecting an account"
+            )
+        missing.append(definition)
+    inverses = []
+    for owner_name, definition in CONNECTED_INVERSES:
+        owner = objects.get(owner_name)
+        if owner is None:
+            raise Conflict(f"the workspace has no '{owner_name}' object to link accounts' data to")
+        field = session.exec(
+            select(FieldMetadata).where(
+                FieldMetadata.object_id == owner.id, FieldMetadata.name == definition.name
+            )
+        ).first()
+        if field is None:
+            inverses.append((owner, definition))
+        elif field.is_custom:
+            raise Conflict(
+                f"'{owner_name}' has a custom field named {definition.name!r}; rename it "
+                "before connecting an account"
+            )
+    if not missing and not inverses:
+        return False
+    for definition in missing:
+        add_object(session, workspace_id, definition, is_custom=False)
+    for owner, definition in inverses:
+        add_field(session, owner, definition, is_custom=False)
+    bump_version(session, workspace_id)
+    return True
