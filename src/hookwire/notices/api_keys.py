@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from hookwire.emails import enqueue_email
-from hookwire.models import ApiKey, Workspace
-from hookwire.notices.preferences import admins_to_notify
+from hookwire.models import ApiKey
+from hookwire.notices.preferences import notify_admins
 from hookwire.notices.sent_once import claim_notice
-from hookwire.notices.wording import APIS_PATH, day
+from hookwire.notices.wording import APIS_PATH, day, workspace_name
 
 NOTICE_WINDOW = timedelta(days=7)
 
@@ -45,12 +44,10 @@ def send_api_key_notices(session: Session, now: datetime) -> int:
 
 
 def _send(session: Session, key: ApiKey, template: str, when: dict[str, str]) -> None:
-    workspace = session.get(Workspace, key.workspace_id)
     values = {
-        "workspace_name": workspace.display_name if workspace else key.workspace_id,
+        "workspace_name": workspace_name(session, key.workspace_id),
         "key_name": key.name,
         "apis_url": APIS_PATH,
         **when,
     }
-    for admin in admins_to_notify(session, key.workspace_id, "api_key_expiry"):
-        enqueue_email(session, template, admin.email, values, workspace_id=key.workspace_id)
+    notify_admins(session, key.workspace_id, template, values)

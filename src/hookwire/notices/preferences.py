@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from hookwire.emails import TOPICS
+from hookwire.emails import TEMPLATES, TOPICS, enqueue_email
 from hookwire.errors import BadRequest
 from hookwire.models import ROLE_ADMIN, EmailOptOut, User
 
@@ -53,3 +53,13 @@ def admins_to_notify(session: Session, workspace_id: str, topic: str) -> list[Us
             .order_by(col(User.email))
         )
     )
+
+
+def notify_admins(
+    session: Session, workspace_id: str, template: str, values: dict[str, object]
+) -> None:
+    """Write the email ``template`` to every admin who has not switched its topic off."""
+    topic = TEMPLATES[template].topic
+    assert topic is not None, f"{template} is no operational email"
+    for admin in admins_to_notify(session, workspace_id, topic):
+        enqueue_email(session, template, admin.email, values, workspace_id=workspace_id)

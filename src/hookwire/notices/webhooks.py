@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from hookwire.emails import enqueue_email
-from hookwire.models import DeliveryAttempt, Webhook, Workspace
-from hookwire.notices.preferences import admins_to_notify
+from hookwire.models import DeliveryAttempt, Webhook
+from hookwire.notices.preferences import notify_admins
 from hookwire.notices.sent_once import claim_notice
-from hookwire.notices.wording import describe_failure, moment, webhook_path
+from hookwire.notices.wording import describe_failure, moment, webhook_path, workspace_name
 
 # A digest lists the webhooks whose first notice is at least this old, once a day.
 DIGEST_AFTER = timedelta(days=1)
@@ -25,7 +24,7 @@ def notify_webhook_failing(
     (it claims ``failing_notice_at``)."""
     assert webhook.failing_since is not None
     values = {
-        "workspace_name": _workspace_name(session, webhook.workspace_id),
+        "workspace_name": workspace_name(session, webhook.workspace_id),
         "target_url": webhook.target_url,
         "failures": webhook.consecutive_failures,
         "last_error": last_error,
@@ -33,20 +32,20 @@ def notify_webhook_failing(
         "disable_at": moment(disable_at),
         "webhook_url": webhook_path(webhook.id),
     }
-    _send(session, webhook.workspace_id, "webhook_failing", "webhook_failing", values)
+    notify_admins(session, webhook.workspace_id, "webhook_failing", values)
 
 
 def notify_webhook_disabled(session: Session, webhook: Webhook, gone: bool) -> None:
     """The webhook was just disabled: its target answered 410 Gone (``gone``), or every
     attempt failed for the whole disable window. The caller sends it once per disabling."""
     values = {
-        "workspace_name": _workspace_name(session, webhook.workspace_id),
+        "workspace_name": workspace_name(session, webhook.workspace_id),
         "target_url": webhook.target_url,
         "reason": "gone" if gone else "failing",
         "failing_since": moment(webhook.failing_since or webhook.updated_at),
         "webhook_url": webhook_path(webhook.id),
     }
-    _send(session, webhook.workspace_id, "webhook_disabled", "webhook_disabled", values)
+    notify_admins(session, webhook.workspace_id, "webhook_disabled", values)
 
 
 def send_failing_digests(session: Session, now: datetime, disable_after: timedelta) -> int:
@@ -69,10 +68,10 @@ def send_failing_digests(session: Session, now: datetime, disable_after: timedel
         if not claim_notice(session, f"webhook_failing_digest:{workspace_id}:{now.date()}"):
             continue
         values = {
-            "workspace_name": _workspace_name(session, workspace_id),
+            "workspace_name": workspace_name(session, workspace_id),
             "webhooks": [_digest_line(session, webhook, disable_after) for webhook in webhooks],
         }
-        _send(session, workspace_id, "webhook_failing_digest", "webhook_failing", values)
+        notify_admins(session, workspace_id, "webhook_failing_digest", values)
         written += 1
     return written
 
@@ -93,13 +92,3 @@ def _digest_line(session: Session, webhook: Webhook, disable_after: timedelta) -
         "last_error": describe_failure(*latest) if latest else "no answer",
         "webhook_url": webhook_path(webhook.id),
     }
-
-
-def _send(session: Session, workspace_id: str, template: str, topic: str, values: dict) -> None:
-    for admin in admins_to_notify(session, workspace_id, topic):
-        enqueue_email(session, template, admin.email, values, workspace_id=workspace_id)
-
-
-def _workspace_name(session: Session, workspace_id: str) -> str:
-    workspace = session.get(Workspace, workspace_id)
-    return workspace.display_name if workspace is not None else workspace_id

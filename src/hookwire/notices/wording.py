@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import Session
+
+from hookwire.models import Workspace
+
 APIS_PATH = "/settings/apis"
 
 
@@ -26,3 +30,8 @@ def describe_failure(status_code: int | None, error: str | None) -> str:
     if status_code is not None:
         return f"HTTP {status_code}"
     return error or "no answer"
+
+
+def workspace_name(session: Session, workspace_id: str) -> str:
+    workspace = session.get(Workspace, workspace_id)
+    return workspace.display_name if workspace is not None else workspace_id
