@@ -102,6 +102,25 @@ def _is_signed_out(browser: Browser) -> bool:
     return answer.status_code == 302 and "/sign-in" in answer.headers["Location"]
 
 
+def _playground_key(browser: Browser) -> str:
+    """An API key minted for ``browser``'s session by the playground."""
+    page = browser.get("/settings/playground/graphql/metadata").text
+    csrf = page.split('name="csrf-token" content="')[1].split('"')[0]
+    answer = browser.post("/settings/playground/token", headers={"X-CSRF-Token": csrf})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["token"]
+
+
+def _key_works(server: Server, token: str) -> bool:
+    answer = requests.post(
+        f"{server.base_url}/metadata",
+        json={"query": "{ currentWorkspace { id } }"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    return "errors" not in answer.json()
+
+
 def _sign_in_status(server: Server, address: str, password: str) -> int:
     return Browser(server.base_url).sign_in(address, password).status_code
 
@@ -225,6 +244,8 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(
     admin = new_admin(server.database)
     browser = _signed_in(server, admin)
     other = _signed_in(server, admin)
+    playground_key = _playground_key(other)
+    assert _key_works(server, playground_key)
     page = browser.get("/settings/account")
     assert page.status_code == 200 and admin.email in page.text
 
@@ -256,6 +277,7 @@ def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(
     assert browser.http.cookies[SESSION_COOKIE] != old_cookie  # a new session for this one
     assert "Password changed." in browser.get(changed.headers["Location"]).text
     assert _is_signed_out(other)
+    assert not _key_works(server, playground_key)  # minted in the ended session: revoked
     [email] = _emails_to(server, admin.email, "password_changed")
     assert email.workspace_id == admin.workspace_id
     assert _sign_in_status(server, admin.email, PASSWORD) == 401

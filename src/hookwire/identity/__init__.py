@@ -28,7 +28,14 @@ from hookwire.identity.oauth_server import (
     error_redirect,
     register_identity,
 )
-from hookwire.identity.sessions import SignedIn, end_session, load_session, start_session
+from hookwire.identity.sessions import (
+    SignedIn,
+    end_session,
+    end_user_sessions,
+    load_session,
+    revoke_playground_keys,
+    start_session,
+)
 from hookwire.identity.throttle import (
     SignInThrottled,
     record_failure,
@@ -78,6 +85,7 @@ __all__ = [
     "create_user",
     "delete_application",
     "end_session",
+    "end_user_sessions",
     "error_redirect",
     "find_user",
     "find_user_token",
@@ -97,6 +105,7 @@ __all__ = [
     "register_identity",
     "reserve_attempt",
     "revoke_api_key",
+    "revoke_playground_keys",
     "rotate_secret",
     "set_password",
     "start_session",

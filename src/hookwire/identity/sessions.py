@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from hookwire.models import User, UserSession, utcnow
+from hookwire.models import ApiKey, User, UserSession, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -62,3 +62,28 @@ def load_session(session: Session, token: str) -> SignedIn | None:
 
 def end_session(session: Session, row: UserSession) -> None:
     session.execute(sa.delete(UserSession).where(UserSession.id == row.id))
+
+
+def revoke_playground_keys(session: Session, user: User) -> None:
+    """Revoke the playground keys ``user``'s sessions were issued (they carry the rights the
+    user had when they were minted)."""
+    key_ids = list(
+        session.exec(
+            select(UserSession.playground_key_id).where(
+                UserSession.user_id == user.id, col(UserSession.playground_key_id).is_not(None)
+            )
+        )
+    )
+    if key_ids:
+        session.execute(
+            sa.update(ApiKey)
+            .where(col(ApiKey.id).in_(key_ids), col(ApiKey.revoked_at).is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+def end_user_sessions(session: Session, user: User) -> None:
+    """End every session of ``user`` at once, with the playground keys they were issued: a
+    key minted in a session must not outlive it (a changed password, a removed member)."""
+    revoke_playground_keys(session, user)
+    session.execute(sa.delete(UserSession).where(col(UserSession.user_id) == user.id))

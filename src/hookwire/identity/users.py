@@ -9,12 +9,12 @@ import re
 import secrets
 from functools import cache
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hookwire.errors import BadRequest
-from hookwire.models import User, UserSession
+from hookwire.identity.sessions import end_user_sessions
+from hookwire.models import User
 
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -56,7 +56,7 @@ def set_password(session: Session, user: User, password: str) -> None:
     """Change the password and end every session of ``user``."""
     user.password_hash = _hash(password)
     session.add(user)
-    session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
+    end_user_sessions(session, user)
 
 
 def check_credentials(session: Session, email: str, password: str) -> User | None:

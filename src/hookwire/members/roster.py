@@ -7,14 +7,11 @@ refused.
 
 from __future__ import annotations
 
-import contextlib
-
-import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from hookwire.errors import BadRequest, NotFound
-from hookwire.identity import revoke_api_key
-from hookwire.models import ROLE_ADMIN, USER_ROLES, User, UserSession, Workspace
+from hookwire.identity import end_user_sessions, revoke_playground_keys
+from hookwire.models import ROLE_ADMIN, USER_ROLES, User, Workspace
 
 
 def check_role(role: object) -> str:
@@ -53,7 +50,7 @@ def change_role(session: Session, workspace_id: str, user_id: str, role: object)
             f"role: {user.email} is the workspace's last admin and must stay one; "
             "make another member an admin first",
         )
-        _revoke_playground_keys(session, user)  # they were issued with an admin's rights
+        revoke_playground_keys(session, user)  # they were issued with an admin's rights
     user.role = role
     session.add(user)
     session.flush()
@@ -71,8 +68,7 @@ def remove_member(session: Session, workspace_id: str, user_id: str) -> User:
             f"{user.email} is the workspace's last admin and cannot be removed; "
             "make another member an admin first",
         )
-    _revoke_playground_keys(session, user)
-    session.execute(sa.delete(UserSession).where(col(UserSession.user_id) == user.id))
+    end_user_sessions(session, user)
     session.delete(user)
     session.flush()
     return user
@@ -92,14 +88,3 @@ def _keep_an_admin(session: Session, workspace_id: str, refusal: str) -> None:
     ).one()
     if admins <= 1:
         raise BadRequest(refusal)
-
-
-def _revoke_playground_keys(session: Session, user: User) -> None:
-    key_ids = session.exec(
-        select(UserSession.playground_key_id).where(
-            UserSession.user_id == user.id, col(UserSession.playground_key_id).is_not(None)
-        )
-    )
-    for key_id in list(key_ids):
-        with contextlib.suppress(NotFound):
-            revoke_api_key(session, key_id, user.workspace_id)
