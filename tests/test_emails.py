@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote
 
@@ -419,3 +420,35 @@ def test_a_commit_in_a_request_wakes_the_apps_runner(outbox_db: Database) -> Non
         False,
         True,
     ]
+
+
+def test_the_purge_job_deletes_only_done_emails_past_retention(outbox_db: Database) -> None:
+    from hookwire.jobs.scheduled import run_job
+
+    config = load_config(
+        {
+            "DATABASE_URL": outbox_db.url,
+            "APP_SECRET": APP_SECRET,
+            "HOOKWIRE_EMAIL_RETENTION_DAYS": "30",
+        }
+    )
+    workspace_id, _ = new_workspace(outbox_db)
+    ages = {"sent": 31, "failed": 40, "pending": 45, "recent": 1}
+    with transaction(outbox_db.engine) as session:
+        for label, days in ages.items():
+            row = enqueue_email(
+                session,
+                "invitation",
+                f"{label}@example.com",
+                _sample("invitation"),
+                workspace_id=workspace_id,
+            )
+            row.status = "sent" if label == "recent" else label
+            row.created_at = datetime.now(UTC) - timedelta(days=days)
+            session.add(row)
+
+    assert run_job(outbox_db.engine, config, "email_outbox_purge") == 2
+    # A pending email is kept however old: it has yet to be sent.
+    left = {row.to for row in _rows(outbox_db, workspace_id=workspace_id)}
+    assert left == {"pending@example.com", "recent@example.com"}
+    assert run_job(outbox_db.engine, config, "email_outbox_purge") == 0

@@ -180,6 +180,8 @@ class EmailSettings:
     )
     server_url: str = "http://localhost:3000"  # SERVER_URL: this server, for links in emails
     link_secret: str = field(default="", repr=False)  # APP_SECRET: signs unsubscribe links
+    # HOOKWIRE_EMAIL_RETENTION_DAYS: how long a sent or failed email stays in the outbox.
+    retention: timedelta = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,9 @@ def _email_settings(env: Mapping[str, str], port: int, app_secret: str) -> Email
         ),
         server_url=server_url,
         link_secret=app_secret,
+        retention=timedelta(
+            days=_count(env, "HOOKWIRE_EMAIL_RETENTION_DAYS", defaults.retention.days)
+        ),
     )
 
 

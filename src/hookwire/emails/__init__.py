@@ -9,7 +9,7 @@ from hookwire.emails.catalog import TEMPLATES, TOPICS, EmailTemplate
 from hookwire.emails.drivers import LogDriver, SmtpDriver, create_driver
 from hookwire.emails.jobs import EMAIL_QUEUE, send_emails
 from hookwire.emails.message import EMAIL_PREFERENCES_PATH, preferences_url
-from hookwire.emails.outbox import EMAILS_KEY, enqueue_email
+from hookwire.emails.outbox import EMAILS_KEY, enqueue_email, purge_emails
 from hookwire.emails.rendering import EmailTemplateError, RenderedEmail, render_email
 from hookwire.emails.runner import EmailRunner
 from hookwire.emails.sender import send_due, send_pending
@@ -38,6 +38,7 @@ __all__ = [
     "create_driver",
     "enqueue_email",
     "preferences_url",
+    "purge_emails",
     "read_unsubscribe_token",
     "render_email",
     "send_due",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hookwire.database import after_commit
 from hookwire.emails.message import EMAIL_PREFERENCES_PATH
@@ -58,3 +60,15 @@ def enqueue_email(
             after_commit(session, runner.notify)
     # Elsewhere (a background thread, the CLI) the sender finds it on its next poll.
     return row
+
+
+def purge_emails(session: Session, before: datetime) -> int:
+    """Delete the emails sent or failed before ``before``: their values hold links (an
+    invitation's, a reset's) no one needs once the email is done with; how many went."""
+    done = session.execute(
+        sa.delete(EmailOutbox).where(
+            col(EmailOutbox.status).in_(("sent", "failed")),
+            col(EmailOutbox.created_at) < before,
+        )
+    )
+    return done.rowcount

@@ -14,13 +14,14 @@ from sqlmodel import Session
 
 from hookwire.config import Config, load_config
 from hookwire.database import create_db_engine, transaction
+from hookwire.emails import purge_emails
 from hookwire.notices import forget_old_notices, send_api_key_notices, send_failing_digests
 
 
 @dataclass(frozen=True)
 class ScheduledJob:
     """A job run every ``interval``: ``run(session, now, config)`` does one round in one
-    transaction and answers how many notices it wrote."""
+    transaction and answers how many things it wrote or removed."""
 
     name: str
     interval: timedelta
@@ -36,12 +37,17 @@ def _failing_digests(session: Session, now: datetime, config: Config) -> int:
     return send_failing_digests(session, now, config.webhooks.disable_after)
 
 
+def _email_purge(session: Session, now: datetime, config: Config) -> int:
+    return purge_emails(session, now - config.emails.retention)
+
+
 SCHEDULED_JOBS: Mapping[str, ScheduledJob] = MappingProxyType(
     {
         job.name: job
         for job in (
             ScheduledJob("api_key_notices", timedelta(hours=1), _api_key_notices),
             ScheduledJob("webhook_failing_digests", timedelta(hours=1), _failing_digests),
+            ScheduledJob("email_outbox_purge", timedelta(hours=1), _email_purge),
         )
     }
 )
