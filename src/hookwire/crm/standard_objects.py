@@ -275,6 +275,32 @@ SYNC_STATUSES = (
     "NOT_SYNCED", "ONGOING", "ACTIVE", "FAILED_INSUFFICIENT_PERMISSIONS", "FAILED_UNKNOWN",
 )  # fmt: skip
 
+
+def _participant_links(inverse: str) -> tuple[FieldDefinition, ...]:
+    """Who a participant is: a person of the CRM (whose records list it as ``inverse``), or a
+    workspace member."""
+    return (
+        FieldDefinition("person", "Person", T.RELATION, settings=relation("person", inverse)),
+        FieldDefinition("workspaceMemberId", "Workspace Member", T.UUID),
+    )
+
+
+def _sync_state() -> tuple[FieldDefinition, ...]:
+    """Where a channel's sync stands, and the connected account it belongs to."""
+    return (
+        FieldDefinition("isSyncEnabled", "Is Sync Enabled", T.BOOLEAN, default_value=True),
+        FieldDefinition(
+            "syncStatus",
+            "Sync status",
+            T.SELECT,
+            default_value="NOT_SYNCED",
+            options=options(*SYNC_STATUSES),
+        ),
+        FieldDefinition("syncedAt", "Last sync date", T.DATE_TIME),
+        FieldDefinition("connectedAccountId", "Connected Account", T.UUID),
+    )
+
+
 # What connected accounts bring in (Twenty's messaging and calendar objects). A workspace
 # gets them, with their other sides on ``person``, when its first account is connected.
 MESSAGING_OBJECTS: tuple[ObjectDefinition, ...] = (
@@ -344,11 +370,7 @@ MESSAGING_OBJECTS: tuple[ObjectDefinition, ...] = (
                 "message", "Message", T.RELATION,
                 settings=relation("message", "messageParticipants"),
             ),
-            FieldDefinition(
-                "person", "Person", T.RELATION,
-                settings=relation("person", "messageParticipants"),
-            ),
-            FieldDefinition("workspaceMemberId", "Workspace Member", T.UUID),
+            *_participant_links("messageParticipants"),
         ),
         description="A sender or recipient of a message",
         label_identifier="handle",
@@ -363,17 +385,11 @@ MESSAGING_OBJECTS: tuple[ObjectDefinition, ...] = (
             FieldDefinition(
                 "type", "Type", T.SELECT, default_value="EMAIL", options=options("EMAIL", "SMS")
             ),
-            FieldDefinition("isSyncEnabled", "Is Sync Enabled", T.BOOLEAN, default_value=True),
-            FieldDefinition(
-                "syncStatus", "Sync status", T.SELECT, default_value="NOT_SYNCED",
-                options=options(*SYNC_STATUSES),
-            ),
-            FieldDefinition("syncedAt", "Last sync date", T.DATE_TIME),
+            *_sync_state(),
             FieldDefinition(
                 "contactAutoCreationPolicy", "Contact auto creation policy", T.SELECT,
                 default_value="SENT", options=options("FROM_AND_TO", "SENT", "NONE"),
             ),
-            FieldDefinition("connectedAccountId", "Connected Account", T.UUID),
         ),
         description="A mailbox whose messages are imported",
         label_identifier="handle",
@@ -421,11 +437,7 @@ CALENDAR_OBJECTS: tuple[ObjectDefinition, ...] = (
                 "calendarEvent", "Event", T.RELATION,
                 settings=relation("calendarEvent", "calendarEventParticipants"),
             ),
-            FieldDefinition(
-                "person", "Person", T.RELATION,
-                settings=relation("person", "calendarEventParticipants"),
-            ),
-            FieldDefinition("workspaceMemberId", "Workspace Member", T.UUID),
+            *_participant_links("calendarEventParticipants"),
         ),
         description="An attendee of a calendar event",
         label_identifier="handle",
@@ -437,13 +449,7 @@ CALENDAR_OBJECTS: tuple[ObjectDefinition, ...] = (
         "Calendar Channels",
         (
             _text("handle", "Handle", "The calendar account's address"),
-            FieldDefinition("isSyncEnabled", "Is Sync Enabled", T.BOOLEAN, default_value=True),
-            FieldDefinition(
-                "syncStatus", "Sync status", T.SELECT, default_value="NOT_SYNCED",
-                options=options(*SYNC_STATUSES),
-            ),
-            FieldDefinition("syncedAt", "Last sync date", T.DATE_TIME),
-            FieldDefinition("connectedAccountId", "Connected Account", T.UUID),
+            *_sync_state(),
         ),
         description="A calendar whose events are imported",
         label_identifier="handle",
