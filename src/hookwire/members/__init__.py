@@ -5,7 +5,6 @@ from hookwire.members.account import (
     FORGOT_PASSWORD_PATH,
     RESET_PASSWORD_PATH,
     VERIFY_EMAIL_PATH,
-    LinkSigner,
     change_password,
     pending_email,
     replace_password,
@@ -28,6 +27,7 @@ from hookwire.members.invitations import (
     revoke,
     status,
 )
+from hookwire.members.links import LinkSigner
 from hookwire.members.roster import (
     change_role,
     check_role,

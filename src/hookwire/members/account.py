@@ -8,9 +8,7 @@ unnoticed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from sqlmodel import Session
 from werkzeug.security import check_password_hash
@@ -28,6 +26,7 @@ from hookwire.identity import (
     set_password,
     use_user_token,
 )
+from hookwire.members.links import LinkSigner
 from hookwire.models import User, utcnow
 from hookwire.notices.wording import moment
 
@@ -39,17 +38,6 @@ RESET_EMAIL_INTERVAL = timedelta(minutes=1)
 FORGOT_PASSWORD_PATH = "/forgot-password"
 RESET_PASSWORD_PATH = "/reset-password"
 VERIFY_EMAIL_PATH = "/verify-email"
-
-
-@dataclass(frozen=True)
-class LinkSigner:
-    """Where links in emails point (``server_url``) and the secret their tokens are kept by."""
-
-    server_url: str
-    secret: str
-
-    def url(self, path: str, token: str) -> str:
-        return f"{self.server_url}{path}?{urlencode({'token': token})}"
 
 
 def request_password_reset(session: Session, email: object, links: LinkSigner) -> None:

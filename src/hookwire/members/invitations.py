@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -19,6 +18,7 @@ from sqlmodel import Session, col, select
 from hookwire.emails import EmailTemplateError, enqueue_email
 from hookwire.errors import BadRequest, NotFound
 from hookwire.identity import create_user, find_user, link_digest, start_session
+from hookwire.members.links import LinkSigner
 from hookwire.members.roster import check_role
 from hookwire.models import Invitation, User, Workspace, utcnow
 
@@ -33,11 +33,10 @@ class InvitationUnusable(Exception):
 
 @dataclass(frozen=True)
 class Inviter:
-    """Who sends invitations: the words the email names them by, and where links point."""
+    """Who sends invitations: the words the email names them by, and how links are made."""
 
     name: str
-    server_url: str
-    secret: str
+    links: LinkSigner
 
 
 def status(row: Invitation) -> str:
@@ -170,7 +169,7 @@ def accept(
 def _send(session: Session, row: Invitation, inviter: Inviter) -> None:
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    row.token_hash = link_digest(token, inviter.secret)
+    row.token_hash = link_digest(token, inviter.links.secret)
     row.sent_at = now
     row.expires_at = now + INVITATION_LIFETIME
     session.add(row)
@@ -194,7 +193,7 @@ def _enqueue(
             "inviter_name": inviter.name,
             "workspace_name": workspace_name,
             "role": row.role,
-            "accept_url": f"{inviter.server_url}{ACCEPT_PATH}?{urlencode({'token': token})}",
+            "accept_url": inviter.links.url(ACCEPT_PATH, token),
             "expires_in_days": INVITATION_LIFETIME.days,
         },
         workspace_id=row.workspace_id,

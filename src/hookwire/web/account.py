@@ -47,8 +47,7 @@ NOTICES = {
 
 
 def _links() -> LinkSigner:
-    config = services().config
-    return LinkSigner(config.emails.server_url, config.app_secret)
+    return LinkSigner.of(services().config)
 
 
 def _account_page(code: int = 200, **errors: str) -> tuple[str, int]:

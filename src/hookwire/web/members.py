@@ -10,6 +10,7 @@ from hookwire.database import transaction
 from hookwire.errors import BadRequest
 from hookwire.members import (
     Inviter,
+    LinkSigner,
     change_role,
     invite,
     list_invitations,
@@ -37,7 +38,7 @@ NOTICES = {
 def _inviter() -> Inviter:
     config = services().config
     user = g.signed_in.user
-    return Inviter(user.name or user.email, config.emails.server_url, config.app_secret)
+    return Inviter(user.name or user.email, LinkSigner.of(config))
 
 
 def _page(

@@ -14,7 +14,7 @@ from flask import Blueprint, g
 from hookwire.crm.request_context import json_object, require_caller, require_scopes
 from hookwire.database import transaction
 from hookwire.identity.scopes import CREDENTIALS
-from hookwire.members import Inviter, invite, list_invitations, resend, revoke, status
+from hookwire.members import Inviter, LinkSigner, invite, list_invitations, resend, revoke, status
 from hookwire.models import Invitation
 from hookwire.services import services
 
@@ -43,7 +43,7 @@ def invitation_output(row: Invitation) -> dict[str, Any]:
 def _inviter() -> Inviter:
     config = services().config
     name = f"An admin (API key “{g.caller.key_name}”)" if g.caller.key_name else "An admin"
-    return Inviter(name, config.emails.server_url, config.app_secret)
+    return Inviter(name, LinkSigner.of(config))
 
 
 @invitations_api.get("")
