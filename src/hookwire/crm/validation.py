@@ -38,18 +38,28 @@ _POSITION = value_schema("POSITION", None)
 _WRITABLE_SYSTEM_FIELDS = {"id": value_schema("UUID", None), "position": _POSITION}
 
 
-def field_schema(field: FieldSpec) -> dict[str, Any]:
+def field_schema(field: FieldSpec, *, null_allowed: bool = True) -> dict[str, Any]:
     schema = value_schema(field.type, field.options)
-    if field.is_nullable:
+    if field.is_nullable and null_allowed:
         # if/then/else instead of anyOf keeps jsonschema's messages about the real type.
         return {"if": {"type": "null"}, "then": True, "else": schema}
     return schema
 
 
-def record_schema(spec: ObjectSpec, *, for_create: bool) -> dict[str, Any]:
-    """The JSON Schema a create (all required fields) or an update (any subset) must meet."""
+def record_schema(
+    spec: ObjectSpec, *, for_create: bool, null_allowed: bool = True
+) -> dict[str, Any]:
+    """The JSON Schema a create (all required fields) or an update (any subset) must meet.
+    Without ``null_allowed``, a nullable field's schema is its value's only: what the
+    validator checks once the nulls are set aside."""
     properties = dict(_WRITABLE_SYSTEM_FIELDS) if for_create else {"position": _POSITION}
-    properties.update({key: field_schema(f) for f in spec.data_fields for key in f.stored_keys})
+    properties.update(
+        {
+            key: field_schema(f, null_allowed=null_allowed)
+            for f in spec.data_fields
+            for key in f.stored_keys
+        }
+    )
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": spec.label_singular,
@@ -66,12 +76,23 @@ def record_schema(spec: ObjectSpec, *, for_create: bool) -> dict[str, Any]:
 
 
 def validator(spec: ObjectSpec, *, for_create: bool) -> Draft202012Validator:
+    """The validator of writes whose nulls for nullable fields are set aside: evaluating
+    ``if: {type: null}`` on every non-null value (an error object each time) was most of a
+    write's validation."""
     key = "validator.create" if for_create else "validator.update"
     return spec.cached(
         key,
         lambda: Draft202012Validator(
-            record_schema(spec, for_create=for_create), format_checker=FORMAT_CHECKER
+            record_schema(spec, for_create=for_create, null_allowed=False),
+            format_checker=FORMAT_CHECKER,
         ),
+    )
+
+
+def _nullable_keys(spec: ObjectSpec) -> frozenset[str]:
+    return spec.cached(
+        "keys.nullable",
+        lambda: frozenset(key for f in spec.data_fields if f.is_nullable for key in f.stored_keys),
     )
 
 
@@ -81,19 +102,26 @@ def validate_record(spec: ObjectSpec, data: Any, *, for_create: bool, where: str
         raise BadRequest(
             f"{where.strip() or 'body'}: expected a JSON object with the record's fields"
         )
-    unknown = [key for key in data if key not in _allowed_keys(spec, for_create)]
+    allowed = _allowed_keys(spec, for_create)
+    unknown = [key for key in data if key not in allowed]
     messages = [_unknown_field_message(spec, key, where) for key in unknown]
+    nullable = _nullable_keys(spec)
+    checked = {k: v for k, v in data.items() if v is not None or k not in nullable}
     errors = sorted(
-        validator(spec, for_create=for_create).iter_errors(data), key=lambda e: list(e.path)
+        validator(spec, for_create=for_create).iter_errors(checked), key=lambda e: list(e.path)
     )
     messages += [_message(spec, error, where) for error in errors]
     if messages:
         raise BadRequest(*messages)
 
 
-def _allowed_keys(spec: ObjectSpec, for_create: bool) -> set[str]:
-    keys = {key for f in spec.data_fields for key in f.stored_keys}
-    return keys | set(_WRITABLE_SYSTEM_FIELDS) if for_create else keys | {"position"}
+def _allowed_keys(spec: ObjectSpec, for_create: bool) -> frozenset[str]:
+    def keys() -> frozenset[str]:
+        stored = {key for f in spec.data_fields for key in f.stored_keys}
+        extra = set(_WRITABLE_SYSTEM_FIELDS) if for_create else {"position"}
+        return frozenset(stored | extra)
+
+    return spec.cached("keys.create" if for_create else "keys.update", keys)
 
 
 def _unknown_field_message(spec: ObjectSpec, key: str, where: str) -> str:
