@@ -265,7 +265,7 @@ def test_a_webhook_failing_until_disabled_sends_one_warning_and_one_disabled_not
         [disabled] = received(stack, team.workspace_id, admin)["webhook_disabled"]
         body = text(disabled)
         assert disabled["Subject"] == f"Webhook disabled: {receiver.url}/failing"
-        assert "every delivery has failed since" in body and "410" not in body
+        assert "every delivery has failed since" in body and "HTTP 410" not in body
         assert webhook_link in body
         assert webhook_link in disabled.get_body(("html",)).get_content()  # type: ignore[union-attr]
         assert disabled["List-Unsubscribe"].startswith(f"<{server_url}/email-preferences/")
