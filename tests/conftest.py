@@ -189,20 +189,40 @@ def server(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 class Client:
-    """A keyed HTTP client for one workspace, as an integration would hold it."""
+    """A keyed HTTP client for one workspace, as an integration would hold it; with
+    ``record``, every answer's text is kept there (for tests that look for leaked secrets)."""
 
-    def __init__(self, base_url: str, token: str, workspace_id: str) -> None:
+    def __init__(
+        self, base_url: str, token: str, workspace_id: str, record: list[str] | None = None
+    ) -> None:
         self.base_url = base_url
         self.token = token
         self.workspace_id = workspace_id
+        self.record = record
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.http.request(method, f"{self.base_url}{path}", timeout=30, **kwargs)
+        answer = self.http.request(method, f"{self.base_url}{path}", timeout=30, **kwargs)
+        if self.record is not None:
+            self.record.append(answer.text)
+        return answer
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("GET", path, **kwargs)
+
+    def every(self, plural: str) -> list[dict[str, Any]]:
+        """Every record of ``plural`` (REST), page after page."""
+        records: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": 200}
+        while True:
+            answer = self.get(f"/rest/{plural}", params=params)
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            records += body["data"][plural]
+            if not body["pageInfo"]["hasNextPage"]:
+                return records
+            params["starting_after"] = body["pageInfo"]["endCursor"]
 
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("POST", path, **kwargs)

@@ -5,10 +5,12 @@ Fault tests stop and kill these, never the machine's shared services.
 
 from __future__ import annotations
 
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -138,3 +140,34 @@ class MotoServer:
     def stop(self) -> None:
         stop_process(self.process)
         self._log.close()
+
+
+class LineReader:
+    """Lines of a subprocess stream, collected by a thread so reads can time out."""
+
+    def __init__(self, stream: Any) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream: Any) -> None:
+        for line in stream:
+            self.lines.put(line.rstrip("\n"))
+
+    def next(self, timeout: float = 15.0) -> str:
+        return self.lines.get(timeout=timeout)
+
+    def until_quiet(self, quiet: float) -> list[str]:
+        """Every line that arrives until ``quiet`` seconds pass without one."""
+        lines = []
+        while True:
+            try:
+                lines.append(self.next(quiet))
+            except queue.Empty:
+                return lines
+
+    def until(self, marker: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.next(max(0.1, deadline - time.monotonic()))
+            if marker in line:
+                return line

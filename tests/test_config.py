@@ -124,6 +124,18 @@ def test_in_memory_sqlite_without_app_secret_is_refused(in_tmp: Path) -> None:
             "REDIS_URL: expected redis://host:port/db, got 'http://cache:6379'",
         ),
         ({"APP_SECRET": "s" * 15}, "APP_SECRET: must be at least 16 characters long"),
+        (
+            {"MESSAGING_PROVIDER_GMAIL_ENABLED": "yes"},
+            "MESSAGING_PROVIDER_GMAIL_ENABLED: expected true or false, got 'yes'",
+        ),
+        (
+            {"HOOKWIRE_GOOGLE_BASE_URL": "google.test"},
+            "HOOKWIRE_GOOGLE_BASE_URL: expected an http(s):// URL, got 'google.test'",
+        ),
+        (
+            {"HOOKWIRE_SYNC_INTERVAL": "0"},
+            "HOOKWIRE_SYNC_INTERVAL: expected a positive number, got '0'",
+        ),
     ],
 )
 def test_malformed_settings_raise_one_line_naming_the_setting(
@@ -256,3 +268,28 @@ def test_malformed_server_settings_raise_one_line(
     with pytest.raises(ConfigError) as caught:
         load_config(environ)
     assert str(caught.value) == message
+
+
+def test_sync_settings_and_providers_default_off_and_are_read(in_tmp: Path) -> None:
+    accounts = load_config({"APP_SECRET": GOOD_SECRET}).accounts
+    assert (accounts.sync_interval, accounts.first_import_days, accounts.max_sync_failures) == (
+        300.0,
+        90,
+        5,
+    )
+    assert not any(provider.enabled for provider in accounts.providers.values())
+    accounts = load_config(
+        {
+            "APP_SECRET": GOOD_SECRET,
+            "HOOKWIRE_SYNC_INTERVAL": "60",
+            "HOOKWIRE_SYNC_FIRST_IMPORT_DAYS": "7",
+            "MESSAGING_PROVIDER_GMAIL_ENABLED": "true",
+            "AUTH_GOOGLE_CLIENT_ID": "client",
+            "AUTH_GOOGLE_CLIENT_SECRET": "secret",
+            "CALENDAR_PROVIDER_MICROSOFT_ENABLED": "true",  # no client: stays off
+        }
+    ).accounts
+    assert (accounts.sync_interval, accounts.first_import_days) == (60.0, 7)
+    google, microsoft = accounts.providers["google"], accounts.providers["microsoft"]
+    assert google.enabled and google.messaging and not google.calendar
+    assert not microsoft.enabled and "secret" not in repr(google)

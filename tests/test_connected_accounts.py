@@ -137,6 +137,15 @@ def statuses(account: dict) -> dict[str, str]:
     return {channel["type"]: channel["status"] for channel in account["channels"]}
 
 
+SYNC_TIMES = ("lastSyncedAt", "lastAttemptAt", "nextSyncAt")
+
+
+def at_rest(account: dict) -> dict:
+    """The account without when its channels synced: the server's syncs move those on."""
+    channels = [{k: v for k, v in c.items() if k not in SYNC_TIMES} for c in account["channels"]]
+    return {**account, "channels": channels}
+
+
 def channel(account: dict, kind: str) -> dict:
     return next(c for c in account["channels"] if c["type"] == kind)
 
@@ -193,10 +202,11 @@ def test_connecting_tests_every_service_and_seals_the_passwords(
 
     listed = call(client, "GET", ACCOUNTS)
     assert listed.status_code == 200
-    assert listed.json()["data"]["connectedAccounts"] == [account]
+    assert [at_rest(a) for a in listed.json()["data"]["connectedAccounts"]] == [at_rest(account)]
     assert listed.json()["totalCount"] == 1
     one = call(client, "GET", f"{ACCOUNTS}/{account['id']}")
-    assert one.status_code == 200 and one.json()["data"]["connectedAccount"] == account
+    assert one.status_code == 200
+    assert at_rest(one.json()["data"]["connectedAccount"]) == at_rest(account)
 
     [row] = stored_rows(server.database, client.workspace_id)
     for password in (mailbox.imap_password, mailbox.smtp_password, mailbox.caldav_password):
@@ -360,7 +370,7 @@ def test_a_new_test_marks_a_changed_password_for_reauthentication(
     assert channel(tested, "sending")["statusReason"] is None
     assert tested["authFailedAt"] is not None
     shown = call(client, "GET", f"{ACCOUNTS}/{account['id']}").json()["data"]["connectedAccount"]
-    assert shown == tested
+    assert at_rest(shown) == at_rest(tested)
 
 
 def test_a_new_test_marks_a_server_that_is_down_as_failed(

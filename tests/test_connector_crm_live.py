@@ -25,6 +25,7 @@ import requests
 from conftest import Client, Database, Server, free_port, new_workspace
 from hookwire.connector import Connector, ExpiredAuthError
 from hookwire.crm_connector import CRM_CONNECTOR
+from processes import LineReader
 
 DELIVERY_TIMEOUT = 15.0
 
@@ -229,37 +230,6 @@ def test_crud_record_writes_people_with_composites(crm: Connector, account: Acco
 
 
 # trigger_record through `hookwire connector listen`
-
-
-class LineReader:
-    """Lines of a subprocess stream, collected by a thread so reads can time out."""
-
-    def __init__(self, stream: Any) -> None:
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
-
-    def _pump(self, stream: Any) -> None:
-        for line in stream:
-            self.lines.put(line.rstrip("\n"))
-
-    def next(self, timeout: float = DELIVERY_TIMEOUT) -> str:
-        return self.lines.get(timeout=timeout)
-
-    def until_quiet(self, quiet: float) -> list[str]:
-        """Every line that arrives until ``quiet`` seconds pass without one."""
-        lines = []
-        while True:
-            try:
-                lines.append(self.next(quiet))
-            except queue.Empty:
-                return lines
-
-    def until(self, marker: str, timeout: float = DELIVERY_TIMEOUT) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            line = self.next(max(0.1, deadline - time.monotonic()))
-            if marker in line:
-                return line
 
 
 def test_listen_prints_hooks_rejects_forgeries_and_unsubscribes(account: Account) -> None:

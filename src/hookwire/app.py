@@ -34,11 +34,12 @@ from hookwire.hooks import (
 )
 from hookwire.identity import register_identity
 from hookwire.inputs import refuse_unstorable_request_text
-from hookwire.jobs import Scheduler
+from hookwire.jobs import ChannelJobs, Scheduler
+from hookwire.messaging import messaging_mutations, sending_api
 from hookwire.request_ids import install_request_ids
 from hookwire.sdk import install_prebuilder, sdk_api
 from hookwire.server import TOO_LARGE, body_too_large_message, error_document, trust_proxies
-from hookwire.services import EXTENSION_KEY, Services, services
+from hookwire.services import EXTENSION_KEY, ChannelWork, Services, services
 from hookwire.web import register_web
 
 DISPATCHER_KEY = "hookwire.dispatcher"
@@ -68,22 +69,30 @@ def create_app(
     app = Flask(__name__)
     app.json.sort_keys = False
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    outbox = Outbox(on_commit=notify)
+    channel_jobs = ChannelJobs(engine, config, outbox)
+    scheduler = Scheduler(engine, config, channel_jobs)
     app.extensions[EXTENSION_KEY] = Services(
         config=config,
         engine=engine,
         catalogs=CatalogCache(engine),
         metadata_schema=build_metadata_schema(
             {**webhook_queries(), **connected_account_queries()},
-            {**webhook_mutations(), **file_mutations(), **connected_account_mutations()},
+            {
+                **webhook_mutations(),
+                **file_mutations(),
+                **connected_account_mutations(),
+                **messaging_mutations(),
+            },
         ),
-        change_sink=Outbox(on_commit=notify),
+        change_sink=outbox,
         wake_dispatcher=notify,
         records_mutations=file_mutations(),
+        channel_work=ChannelWork(sync_soon=scheduler.wake, clean_up=channel_jobs.clean_up),
     )
     app.extensions[DISPATCHER_KEY] = dispatcher
     email_runner = EmailRunner(engine, config)
     app.extensions[EMAILS_KEY] = email_runner
-    scheduler = Scheduler(engine, config)
     app.extensions[SCHEDULER_KEY] = scheduler
     register_error_handlers(app)
     install_request_ids(app)  # every request gets an id (X-Request-Id) before anything else
@@ -100,6 +109,7 @@ def create_app(
     register_crm(app)
     register_files(app, config)
     register_connected_accounts(app, config)
+    app.register_blueprint(sending_api)
     app.register_blueprint(sdk_api)
     install_prebuilder(app)
     register_web(app)

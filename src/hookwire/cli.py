@@ -347,9 +347,10 @@ def _announce_demo(demo: DemoCredentials, port: int) -> None:
 @main.command()
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
 def worker(burst: bool) -> None:
-    """Deliver webhooks and send emails from the Redis queues (needs REDIS_URL); runs no
-    migrations."""
+    """Deliver webhooks, send emails and sync connected accounts from the Redis queues (needs
+    REDIS_URL); runs no migrations."""
     from hookwire.hooks.jobs import run_worker
+    from hookwire.jobs import CHANNEL_QUEUES
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -359,7 +360,7 @@ def worker(burst: bool) -> None:
         raise click.ClickException(
             "REDIS_URL is not set; without Redis, `hookwire serve` delivers webhooks itself"
         )
-    run_worker(config.redis_url, burst=burst)
+    run_worker(config.redis_url, burst=burst, other_queues=CHANNEL_QUEUES)
 
 
 @main.group()

@@ -185,6 +185,29 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class OAuthProvider:
+    """A mail and calendar provider accounts connect to with OAuth 2 (Twenty's flags).
+
+    ``messaging``/``calendar``: MESSAGING_PROVIDER_GMAIL_ENABLED and
+    CALENDAR_PROVIDER_GOOGLE_ENABLED (MICROSOFT for Microsoft); ``client_id``/``client_secret``:
+    AUTH_GOOGLE_CLIENT_ID/SECRET (AUTH_MICROSOFT_…); ``base_url``: HOOKWIRE_GOOGLE_BASE_URL
+    (HOOKWIRE_MICROSOFT_BASE_URL), every endpoint of the provider under one URL instead of
+    the provider's own hosts (an egress proxy, or a test double).
+    """
+
+    name: str
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    messaging: bool = False
+    calendar: bool = False
+    base_url: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool((self.messaging or self.calendar) and self.client_id and self.client_secret)
+
+
+@dataclass(frozen=True)
 class AccountSettings:
     """Connected accounts: how their credentials are sealed and where they may connect."""
 
@@ -194,6 +217,19 @@ class AccountSettings:
     # HOOKWIRE_ACCOUNT_ALLOWED_NETWORKS: private networks a mail or calendar host may be in.
     allowed_networks: tuple[Network, ...] = ()
     timeout: float = 15.0  # HOOKWIRE_ACCOUNT_TIMEOUT: seconds per connection and exchange
+    # HOOKWIRE_SYNC_INTERVAL: seconds between a channel's syncs (each jittered by up to 10%).
+    sync_interval: float = 300.0
+    # HOOKWIRE_SYNC_FIRST_IMPORT_DAYS: how far back a mailbox's first import reaches, and
+    # how far either side of today a calendar's window does.
+    first_import_days: int = 90
+    # HOOKWIRE_SYNC_LEASE_SECONDS: how long a sync holds its channel without renewing (a
+    # crashed sync's channel is free again after it).
+    sync_lease: float = 120.0
+    # HOOKWIRE_SYNC_MAX_FAILURES: failed syncs in a row before a channel stops retrying.
+    max_sync_failures: int = 5
+    sync_batch: int = 200  # HOOKWIRE_SYNC_BATCH: messages fetched and committed together
+    # google and microsoft: off unless their flags and client credentials are set.
+    providers: Mapping[str, OAuthProvider] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -259,7 +295,43 @@ def _account_settings(env: Mapping[str, str]) -> AccountSettings:
         encryption_keys=keys,
         allowed_networks=networks,
         timeout=_seconds(env, "HOOKWIRE_ACCOUNT_TIMEOUT", AccountSettings.timeout),
+        sync_interval=_seconds(env, "HOOKWIRE_SYNC_INTERVAL", AccountSettings.sync_interval),
+        first_import_days=_count(
+            env, "HOOKWIRE_SYNC_FIRST_IMPORT_DAYS", AccountSettings.first_import_days
+        ),
+        sync_lease=_seconds(env, "HOOKWIRE_SYNC_LEASE_SECONDS", AccountSettings.sync_lease),
+        max_sync_failures=_count(
+            env, "HOOKWIRE_SYNC_MAX_FAILURES", AccountSettings.max_sync_failures
+        ),
+        sync_batch=_count(env, "HOOKWIRE_SYNC_BATCH", AccountSettings.sync_batch),
+        providers={
+            "google": _oauth_provider(env, "google", "GOOGLE", "GMAIL", "GOOGLE"),
+            "microsoft": _oauth_provider(env, "microsoft", "MICROSOFT", "MICROSOFT", "MICROSOFT"),
+        },
     )
+
+
+def _oauth_provider(
+    env: Mapping[str, str], name: str, auth: str, messaging: str, calendar: str
+) -> OAuthProvider:
+    base_url = (env.get(f"HOOKWIRE_{auth}_BASE_URL") or "").strip().rstrip("/") or None
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"HOOKWIRE_{auth}_BASE_URL: expected an http(s):// URL, got {base_url!r}")
+    return OAuthProvider(
+        name=name,
+        client_id=(env.get(f"AUTH_{auth}_CLIENT_ID") or "").strip() or None,
+        client_secret=(env.get(f"AUTH_{auth}_CLIENT_SECRET") or "").strip() or None,
+        messaging=_flag(env, f"MESSAGING_PROVIDER_{messaging}_ENABLED"),
+        calendar=_flag(env, f"CALENDAR_PROVIDER_{calendar}_ENABLED"),
+        base_url=base_url,
+    )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "false").strip().lower()
+    if raw not in ("true", "false"):
+        raise ConfigError(f"{name}: expected true or false, got {env.get(name)!r}")
+    return raw == "true"
 
 
 def _email_settings(env: Mapping[str, str], port: int, app_secret: str) -> EmailSettings:

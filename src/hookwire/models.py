@@ -588,6 +588,75 @@ class AccountChannel(SQLModel, table=True):
     status_reason: str | None = None
     failures: int = 0  # failed attempts in a row
     sync_cursor: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    last_synced_at: datetime | None = None
-    next_sync_at: datetime | None = None
+    # How the sync imports: contactAutoCreationPolicy (FROM_AND_TO, SENT, NONE), blocklist.
+    settings: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    last_synced_at: datetime | None = None  # when the last sync that worked ended
+    last_attempt_at: datetime | None = None  # when the last sync ended, worked or not
+    next_sync_at: datetime | None = Field(default=None, index=True)
+    # One sync at a time: the sync holding the channel, until when (a crashed one's lease
+    # runs out and the next sync takes over).
+    lease_token: str | None = Field(default=None, max_length=36)
+    lease_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+def _channel_reference() -> Any:
+    """A column naming a channel, whose rows go with it."""
+    return Field(
+        sa_column=sa.Column(
+            sa.String(36),
+            sa.ForeignKey("account_channel.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+
+
+class MailboxMessage(SQLModel, table=True):
+    """Where a mailbox holds an imported message: a folder and UID of one messaging
+    channel. A message record with no row left here belongs to no connected mailbox."""
+
+    __tablename__ = "mailbox_message"
+
+    channel_id: str = _channel_reference()
+    folder: str = Field(primary_key=True, max_length=255)
+    uid: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    uidvalidity: int = Field(sa_type=sa.BigInteger)
+    workspace_id: str = Field(max_length=36)
+    message_id: str = Field(max_length=36, index=True)  # the message record
+
+
+class MessageKey(SQLModel, table=True):
+    """A Message-ID a workspace has seen (a message's own, or one its References name),
+    the thread it belongs to, and the message record that has it once imported."""
+
+    __tablename__ = "message_key"
+
+    workspace_id: str = Field(primary_key=True, max_length=36)
+    digest: str = Field(primary_key=True, max_length=64)  # sha256 of the Message-ID
+    thread_id: str = Field(max_length=36, index=True)
+    message_id: str | None = Field(default=None, max_length=36, index=True)
+
+
+class CalendarEventLink(SQLModel, table=True):
+    """Where a calendar holds an imported event occurrence: a calendar object (``href``) of
+    one calendar channel and, for a recurring event, the occurrence's start."""
+
+    __tablename__ = "calendar_event_link"
+
+    channel_id: str = _channel_reference()
+    href: str = Field(primary_key=True, max_length=1024)
+    occurrence: str = Field(primary_key=True, max_length=64)  # RECURRENCE-ID, "" if single
+    etag: str = Field(default="", max_length=255)
+    workspace_id: str = Field(max_length=36)
+    event_id: str = Field(max_length=36, index=True)  # the calendarEvent record
+
+
+class CalendarEventKey(SQLModel, table=True):
+    """An event occurrence a workspace has imported (iCalUID and occurrence), so two
+    calendars holding the same meeting share one record."""
+
+    __tablename__ = "calendar_event_key"
+
+    workspace_id: str = Field(primary_key=True, max_length=36)
+    digest: str = Field(primary_key=True, max_length=64)  # sha256 of iCalUID + occurrence
+    event_id: str = Field(max_length=36, index=True)

@@ -22,6 +22,16 @@ EXTENSION_KEY = "hookwire"
 
 
 @dataclass(frozen=True)
+class ChannelWork:
+    """How a request starts connected accounts' background work: ``sync_soon()`` dispatches
+    the syncs that are due now; ``clean_up(workspace_id)`` queues the cleanup after a
+    disconnect."""
+
+    sync_soon: Callable[[], None] = lambda: None
+    clean_up: Callable[[str], None] = lambda workspace_id: None
+
+
+@dataclass(frozen=True)
 class Services:
     config: Config
     engine: Engine
@@ -31,6 +41,7 @@ class Services:
     wake_dispatcher: Callable[[], None] = lambda: None
     # Root mutations other packages add to every workspace's /graphql schema (file uploads).
     records_mutations: Mapping[str, GraphQLField] = field(default_factory=dict)
+    channel_work: ChannelWork = field(default_factory=ChannelWork)
 
     def record_store(
         self, session: Session, catalog: Catalog, actor: Actor | None = None

@@ -28,6 +28,12 @@ PROVIDERS = (IMAP_SMTP_CALDAV,)
 ACTIVE = "active"
 FAILED = "failed"
 NEEDS_REAUTHENTICATION = "needs_reauthentication"
+SYNCED = ("messaging", "calendar")  # the channels that sync (sending only sends)
+# Twenty's contactAutoCreationPolicy: whose addresses an import makes people of.
+CONTACT_POLICIES = ("FROM_AND_TO", "SENT", "NONE")
+DEFAULT_POLICY = "SENT"
+_SETTINGS = ("contactAutoCreationPolicy", "blocklist")
+MAX_BLOCKLIST = 1000
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,8 @@ def _record_statuses(session: Session, account: ConnectedAccount, probe: ProbeRe
         )
         if failure is None:
             channel.status, channel.status_reason, channel.failures = ACTIVE, None, 0
+            if kind in SYNCED:
+                channel.next_sync_at = utcnow()  # sync soon: first import, or new credentials
         else:
             channel.status = NEEDS_REAUTHENTICATION if failure.login_refused else FAILED
             channel.status_reason = failure.reason
@@ -168,7 +176,10 @@ def channels_of(session: Session, account_id: str) -> list[AccountChannel]:
 def services_of(
     account: ConnectedAccount, sealer: CredentialSealer
 ) -> dict[str, ServiceParameters]:
-    """The account's services with their passwords: for connecting, never for answers."""
+    """The account's services with their passwords: for connecting, never for answers. An
+    OAuth account (google, microsoft) has none: it holds a token."""
+    if account.provider != IMAP_SMTP_CALDAV:
+        return {}
     return from_document(sealer.open(account.sealed_credentials))
 
 
@@ -181,6 +192,80 @@ def disconnect(session: Session, workspace_id: str, account_id: str) -> Connecte
     session.delete(account)
     session.flush()
     return account
+
+
+def request_sync(session: Session, account: ConnectedAccount) -> list[AccountChannel]:
+    """Make the account's mailbox and calendar syncs due now; the channels that will sync. A
+    Conflict when none can: each waits for new credentials."""
+    channels = [c for c in channels_of(session, account.id) if c.kind in SYNCED]
+    ready = [c for c in channels if c.status != NEEDS_REAUTHENTICATION]
+    if channels and not ready and account.provider == IMAP_SMTP_CALDAV:
+        raise Conflict(
+            f"the account {account.handle} needs its new password before it can sync: "
+            "connect it again with the new password (or PATCH its connectionParameters)"
+        )
+    if channels and not ready:
+        raise Conflict(
+            f"the account {account.handle} needs to be connected again before it can sync: "
+            "its provider refused its token"
+        )
+    for channel in ready:
+        channel.next_sync_at = utcnow()
+        session.add(channel)
+    session.flush()
+    return ready
+
+
+def channel_settings(channel: AccountChannel) -> dict[str, Any]:
+    """How the channel imports, defaults filled in (Twenty's names)."""
+    stored = channel.settings or {}
+    return {
+        "contactAutoCreationPolicy": stored.get("contactAutoCreationPolicy", DEFAULT_POLICY),
+        "blocklist": list(stored.get("blocklist", [])),
+    }
+
+
+def update_channel_settings(
+    session: Session, account: ConnectedAccount, kind: str, body: Mapping[str, Any]
+) -> AccountChannel:
+    """Change how a messaging channel imports: ``contactAutoCreationPolicy`` (who becomes a
+    person: FROM_AND_TO, SENT or NONE) and ``blocklist`` (addresses, or domains as
+    ``@example.com``, whose messages are not imported)."""
+    channel = next((c for c in channels_of(session, account.id) if c.kind == kind), None)
+    if channel is None:
+        raise NotFound(f"the account {account.handle} has no {kind} channel")
+    unknown = sorted(set(body) - set(_SETTINGS))
+    if unknown:
+        raise BadRequest(f"{unknown[0]}: not a channel setting; expected {' or '.join(_SETTINGS)}")
+    settings = channel_settings(channel)
+    if "contactAutoCreationPolicy" in body:
+        policy = body["contactAutoCreationPolicy"]
+        if policy not in CONTACT_POLICIES:
+            raise BadRequest(
+                "contactAutoCreationPolicy: expected one of "
+                f"{', '.join(CONTACT_POLICIES)}, got {policy!r}"
+            )
+        settings["contactAutoCreationPolicy"] = policy
+    if "blocklist" in body:
+        settings["blocklist"] = _blocklist(body["blocklist"])
+    channel.settings = settings
+    session.add(channel)
+    session.flush()
+    return channel
+
+
+def _blocklist(raw: Any) -> list[str]:
+    expected = "expected an address (ada@example.com) or a domain (@example.com)"
+    if not isinstance(raw, list) or len(raw) > MAX_BLOCKLIST:
+        raise BadRequest(f"blocklist: expected a list of at most {MAX_BLOCKLIST} entries")
+    entries = set()
+    for index, entry in enumerate(raw):
+        text = entry.strip().lower() if isinstance(entry, str) else ""
+        _, at, domain = text.rpartition("@")
+        if not at or "." not in domain or any(c.isspace() for c in text) or len(text) > 254:
+            raise BadRequest(f"blocklist[{index}]: {expected}, got {entry!r}")
+        entries.add(text)
+    return sorted(entries)
 
 
 def account_output(account: ConnectedAccount, channels: list[AccountChannel]) -> dict[str, Any]:
@@ -202,6 +287,9 @@ def account_output(account: ConnectedAccount, channels: list[AccountChannel]) ->
                 "status": channel.status,
                 "statusReason": channel.status_reason,
                 "lastSyncedAt": iso_timestamp(channel.last_synced_at),
+                "lastAttemptAt": iso_timestamp(channel.last_attempt_at),
+                "nextSyncAt": iso_timestamp(channel.next_sync_at),
+                **(channel_settings(channel) if channel.kind == "messaging" else {}),
             }
             for channel in channels
         ],

@@ -35,7 +35,9 @@ from hookwire.connected_accounts.parameters import SERVICES
 from hookwire.connected_accounts.probes import probe_all
 from hookwire.connected_accounts.rest import accounts_context
 from hookwire.crm import DateTimeScalar, UUIDScalar, requiring
+from hookwire.database import after_commit
 from hookwire.identity.scopes import CREDENTIALS
+from hookwire.services import services
 
 ConnectionParametersInput = GraphQLInputObjectType(
     "ConnectionParameters",
@@ -141,6 +143,7 @@ def _save(
     draft = draft_account(session, workspace_id, body, context.sealer, existing)
     probe = probe_all(draft.services, context.settings)
     account = save_account(session, workspace_id, draft, probe, context.sealer, existing)
+    after_commit(session, services().channel_work.sync_soon)
     return {"success": True, "connectedAccountId": account.id}
 
 
@@ -150,7 +153,10 @@ def _whole(value: Any) -> Any:
 
 
 def _delete(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:
-    account = disconnect(info.context.session, info.context.caller.workspace_id, id)
+    workspace_id = info.context.caller.workspace_id
+    account = disconnect(info.context.session, workspace_id, id)
+    clean_up = services().channel_work.clean_up
+    after_commit(info.context.session, lambda: clean_up(workspace_id))
     return account_output(account, [])
 
 

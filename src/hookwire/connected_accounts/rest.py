@@ -21,8 +21,10 @@ from hookwire.connected_accounts.accounts import (
     get_account,
     list_accounts,
     record_probe,
+    request_sync,
     save_account,
     services_of,
+    update_channel_settings,
 )
 from hookwire.connected_accounts.probes import probe_all
 from hookwire.connected_accounts.sealing import CredentialSealer
@@ -81,7 +83,9 @@ def create() -> tuple[dict[str, Any], int]:
     probe = probe_all(draft.services, context.settings)
     with transaction(services().engine) as session:
         account = save_account(session, g.caller.workspace_id, draft, probe, context.sealer)
-        return {"data": {"createConnectedAccount": _output(session, account)}}, 201
+        answer = {"data": {"createConnectedAccount": _output(session, account)}}
+    services().channel_work.sync_soon()  # the first import
+    return answer, 201
 
 
 @accounts_api.patch("/<account_id>")
@@ -97,7 +101,9 @@ def update(account_id: str) -> dict[str, Any]:
         account = save_account(
             session, g.caller.workspace_id, draft, probe, context.sealer, existing
         )
-        return {"data": {"updateConnectedAccount": _output(session, account)}}
+        answer = {"data": {"updateConnectedAccount": _output(session, account)}}
+    services().channel_work.sync_soon()
+    return answer
 
 
 @accounts_api.post("/<account_id>/test")
@@ -111,11 +117,37 @@ def test_connection(account_id: str) -> dict[str, Any]:
     with transaction(services().engine) as session:
         account = get_account(session, g.caller.workspace_id, account_id)
         record_probe(session, account, probe)
-        return {"data": {"testConnectedAccount": _output(session, account)}}
+        answer = {"data": {"testConnectedAccount": _output(session, account)}}
+    services().channel_work.sync_soon()  # a channel that passed syncs again now
+    return answer
+
+
+@accounts_api.post("/<account_id>/sync")
+def sync_now(account_id: str) -> tuple[dict[str, Any], int]:
+    """Start the account's mailbox and calendar syncs now rather than at their next turn."""
+    with transaction(services().engine) as session:
+        account = get_account(session, g.caller.workspace_id, account_id)
+        request_sync(session, account)
+        answer = {"data": {"syncConnectedAccount": _output(session, account)}}
+    services().channel_work.sync_soon()
+    return answer, 202
+
+
+@accounts_api.patch("/<account_id>/channels/<kind>")
+def update_channel(account_id: str, kind: str) -> dict[str, Any]:
+    """Change how a channel imports (its contact creation policy and blocklist)."""
+    body = json_object(frozenset({"contactAutoCreationPolicy", "blocklist"}))
+    with transaction(services().engine) as session:
+        account = get_account(session, g.caller.workspace_id, account_id)
+        update_channel_settings(session, account, kind, body)
+        return {"data": {"updateConnectedAccount": _output(session, account)}}
 
 
 @accounts_api.delete("/<account_id>")
 def delete(account_id: str) -> dict[str, Any]:
+    """Disconnect: the credentials and channels go at once; the messages and events no other
+    account holds go with the cleanup jobs this queues."""
     with transaction(services().engine) as session:
         disconnect(session, g.caller.workspace_id, account_id)
+    services().channel_work.clean_up(g.caller.workspace_id)
     return {"data": {"deleteConnectedAccount": {"id": account_id}}}

@@ -16,6 +16,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from hookwire.config import Config
+
 
 class SealBroken(ValueError):
     """Sealed credentials that no configured key opens (a key was dropped too early)."""
@@ -36,6 +38,10 @@ class CredentialSealer:
 
     def __init__(self, keys: Sequence[str], app_secret: str) -> None:
         self._fernet = MultiFernet([_fernet(key) for key in (keys or [app_secret])])
+
+    @classmethod
+    def of(cls, config: Config) -> CredentialSealer:
+        return cls(config.accounts.encryption_keys, config.app_secret)
 
     def seal(self, document: dict[str, Any]) -> str:
         return self._fernet.encrypt(json.dumps(document, separators=(",", ":")).encode()).decode()

@@ -596,6 +596,24 @@ class RecordStore:
     def destroy_many(self, spec: ObjectSpec, node: FilterNode) -> list[dict[str, Any]]:
         return self._destroy(spec, self._rows(spec, node, deleted=None, what="destroy"))
 
+    def destroy_all(self, spec: ObjectSpec, node: FilterNode) -> int:
+        """Destroy every record ``node`` matches, ``MAX_BULK`` at a time; how many. For the
+        server's own cleanups: the API's filtered destroys stay capped at ``MAX_BULK``."""
+        destroyed = 0
+        while True:
+            statement = (
+                select(Record)
+                .where(*self.conditions(spec, node, deleted=None))
+                .order_by(Record.id)
+                .limit(MAX_BULK)
+                .with_for_update()
+            )
+            rows = list(self.session.exec(statement).all())
+            if not rows:
+                return destroyed
+            self._locked.update(row.id for row in rows)
+            destroyed += len(self._destroy(spec, rows))
+
     def _destroy(self, spec: ObjectSpec, rows: list[Record]) -> list[dict[str, Any]]:
         outputs = [record_output(spec, row) for row in rows]
         ids = [row.id for row in rows]

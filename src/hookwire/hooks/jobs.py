@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Sequence
 from functools import cache
 from types import FrameType
 
@@ -108,16 +109,19 @@ class DeliveryWorker(SimpleWorker):
             self.connection.connection_pool.disconnect()
 
 
-def run_worker(redis_url: str, burst: bool = False) -> None:
-    """Take jobs until stopped; outlive Redis outages instead of exiting with them."""
+def run_worker(redis_url: str, burst: bool = False, other_queues: Sequence[str] = ()) -> None:
+    """Take jobs until stopped (deliveries first, then emails, then ``other_queues`` in
+    order); outlive Redis outages instead of exiting with them."""
     lanes = _lanes()  # fail fast on a bad configuration, before taking jobs
     queue_name = load_config().webhooks.queue_name
     delay = RECONNECT_DELAY
     try:
         while True:
             queue = delivery_queue(redis_url, queue_name)
-            emails = Queue(EMAIL_QUEUE, connection=queue.connection)
-            worker = DeliveryWorker([queue, emails], connection=queue.connection)
+            others = [
+                Queue(name, connection=queue.connection) for name in (EMAIL_QUEUE, *other_queues)
+            ]
+            worker = DeliveryWorker([queue, *others], connection=queue.connection)
             started = time.monotonic()
             try:
                 worker.work(burst=burst, with_scheduler=False)

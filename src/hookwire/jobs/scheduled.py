@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from types import MappingProxyType
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from hookwire.config import Config, load_config
-from hookwire.database import create_db_engine, transaction
+from hookwire.config import Config
+from hookwire.database import transaction
 from hookwire.emails import purge_emails
+from hookwire.jobs.state import worker_state
 from hookwire.notices import forget_old_notices, send_api_key_notices, send_failing_digests
 
 
@@ -60,13 +60,7 @@ def run_job(engine: Engine, config: Config, name: str) -> int:
         return job.run(session, datetime.now(UTC), config)
 
 
-@cache
-def _worker_state() -> tuple[Engine, Config]:
-    config = load_config()
-    return create_db_engine(config.database_url), config
-
-
 def run_scheduled_job(name: str) -> int:
     """The RQ job a worker runs when rq.cron enqueues ``name``."""
-    engine, config = _worker_state()
+    engine, config = worker_state()
     return run_job(engine, config, name)

@@ -13,6 +13,7 @@ from hookwire.web.invitations import invitation_pages
 from hookwire.web.members import member_pages
 from hookwire.web.pages import is_admin
 from hookwire.web.playground import playground_pages
+from hookwire.web.provider_accounts import provider_account_pages
 from hookwire.web.sdk import sdk_pages
 from hookwire.web.signin import sign_in_pages
 from hookwire.web.webhooks import webhook_pages
@@ -37,6 +38,7 @@ def register_web(app: Flask) -> None:
         member_pages,
         account_pages,
         account_connection_pages,
+        provider_account_pages,
         account_link_pages,
         unsubscribe_pages,
         invitation_pages,
