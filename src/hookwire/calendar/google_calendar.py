@@ -59,19 +59,7 @@ def sync_google_calendar(
     _GoogleCalendarSync(engine, config, lease, api, sink, report).run()
 
 
-class _GoogleCalendarSync(CalendarChannelSync):
-    def __init__(
-        self,
-        engine: Engine,
-        config: Config,
-        lease: ChannelLease,
-        api: GoogleApi,
-        sink: ChangeSink | None,
-        report: CalendarSyncReport,
-    ) -> None:
-        super().__init__(engine, config, lease, sink, report)
-        self.api = api
-
+class _GoogleCalendarSync(CalendarChannelSync[GoogleApi]):
     def run(self) -> None:
         self.report.calendars = [CALENDAR]
         token = self.cursor.get("syncToken")
@@ -129,7 +117,7 @@ class _GoogleCalendarSync(CalendarChannelSync):
         ``nextPageToken``."""
         page_token = None
         while True:
-            page = self.api.get(
+            page = self.client.get(
                 f"/calendars/{CALENDAR}/events",
                 {
                     **params,

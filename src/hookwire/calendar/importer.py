@@ -13,27 +13,22 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from hookwire.calendar.cleanup import forget_links
 from hookwire.calendar.collection import CalendarObject
 from hookwire.calendar.events import Occurrence, UnreadableEvent, read_occurrences
-from hookwire.config import Config
-from hookwire.connected_accounts import ChannelLease, ChannelSync, SyncReporting
+from hookwire.connected_accounts import ChannelLease, ChannelSync, ClientT, Correspondents
 from hookwire.crm import (
-    ChangeSink,
     Comparator,
     Condition,
-    Count,
-    ListQuery,
-    ObjectSpec,
     RecordStore,
 )
-from hookwire.models import CalendarEventKey, CalendarEventLink, User, new_id, utcnow
+from hookwire.models import CalendarEventKey, CalendarEventLink, new_id, utcnow
 
 log = logging.getLogger(__name__)
 LINKS = CalendarEventLink.__table__
@@ -178,7 +173,7 @@ class EventImporter:
             self.store.create_many(
                 event, [{"id": i, **o.as_record()} for i, o in batch.created.items()]
             )
-        records = self._records(event, list(batch.current))
+        records = {r["id"]: r for r in self.store.matching(event, "id", list(batch.current))}
         # A record a user deleted stays deleted: its links stay, and nothing writes to it.
         batch.current = {i: o for i, o in batch.current.items() if i in records}
         updated = 0
@@ -203,7 +198,8 @@ class EventImporter:
         spec = self.specs["calendarEventParticipant"]
         every = {**batch.created, **batch.current}
         handles = sorted({p.handle for o in every.values() for p in o.participants})
-        people, members = self._people_by_email(handles), self._member_ids()
+        correspondents = Correspondents(self.session, self.store, self.workspace_id)
+        people, members = correspondents.people(handles), correspondents.members()
         wanted = {
             event_id: [
                 {
@@ -215,7 +211,7 @@ class EventImporter:
             ]
             for event_id, occurrence in every.items()
         }
-        current = _grouped(self._linked(spec, "calendarEventId", list(batch.current)))
+        current = _grouped(self.store.matching(spec, "calendarEventId", list(batch.current)))
         stale = []
         for event_id in batch.current:
             had = current.get(event_id, [])
@@ -233,42 +229,6 @@ class EventImporter:
         ]
         if created:
             self.store.create_many(spec, created)
-
-    def _records(self, spec: ObjectSpec, ids: list[str]) -> dict[str, dict[str, Any]]:
-        return {record["id"]: record for record in self._linked(spec, "id", ids)}
-
-    def _linked(self, spec: ObjectSpec, name: str, values: list[str]) -> list[dict[str, Any]]:
-        """Every record of ``spec`` whose ``name`` is one of ``values``."""
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(values), LOOKUP_CHUNK):
-            condition = Condition(name, Comparator.IN, values[start : start + LOOKUP_CHUNK])
-            after = None
-            while True:
-                query = ListQuery(
-                    filter=condition, limit=LOOKUP_CHUNK, after=after, count=Count.NONE
-                )
-                page = self.store.list(spec, query)
-                found += page.records
-                if not page.has_next_page:
-                    break
-                after = page.end_cursor
-        return found
-
-    def _people_by_email(self, handles: list[str]) -> dict[str, str]:
-        """Person id by address, for the people the CRM has (an import creates none)."""
-        found: dict[str, str] = {}
-        for record in self._linked(self.specs["person"], "emails.primaryEmail", handles):
-            email = ((record.get("emails") or {}).get("primaryEmail") or "").lower()
-            found.setdefault(email, record["id"])
-        return found
-
-    def _member_ids(self) -> dict[str, str]:
-        """Workspace member id by address: participants who are users of this workspace."""
-        # Inputs: the workspace. Answer: its users' ids and addresses.
-        rows = self.session.execute(
-            sa.select(User.id, User.email).where(User.workspace_id == self.workspace_id)
-        )
-        return {row.email.lower(): row.id for row in rows}
 
     def _links(self, hrefs: list[str]) -> dict[str, dict[str, tuple[str, str]]]:
         """For each href of this channel: (event id, etag) by occurrence key."""
@@ -324,20 +284,13 @@ def _grouped(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return by_event
 
 
-class CalendarChannelSync(ChannelSync):
+class CalendarChannelSync(ChannelSync[ClientT]):
     """A calendar channel's sync: it writes as the calendar (CALENDAR), the occurrences
     within ``window`` (``first_import_days`` either side of now)."""
 
     actor_source = "CALENDAR"
 
-    def __init__(
-        self,
-        engine: Engine,
-        config: Config,
-        lease: ChannelLease,
-        sink: ChangeSink | None,
-        report: SyncReporting,
-    ) -> None:
-        super().__init__(engine, config, lease, sink, report)
+    @cached_property
+    def window(self) -> tuple[datetime, datetime]:
         now, reach = utcnow(), timedelta(days=self.settings.first_import_days)
-        self.window: tuple[datetime, datetime] = (now - reach, now + reach)
+        return now - reach, now + reach

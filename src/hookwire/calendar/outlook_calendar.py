@@ -107,19 +107,7 @@ def read_graph_object(
     return {occurrence.key: occurrence}
 
 
-class _OutlookCalendarSync(CalendarChannelSync):
-    def __init__(
-        self,
-        engine: Engine,
-        config: Config,
-        lease: ChannelLease,
-        graph: GraphClient,
-        sink: ChangeSink | None,
-        report: CalendarSyncReport,
-    ) -> None:
-        super().__init__(engine, config, lease, sink, report)
-        self.graph = graph
-
+class _OutlookCalendarSync(CalendarChannelSync[GraphClient]):
     def run(self) -> None:
         self.report.calendars = ["calendarView"]
         try:
@@ -139,7 +127,7 @@ class _OutlookCalendarSync(CalendarChannelSync):
             start, end = (moment.strftime("%Y-%m-%dT%H:%M:%SZ") for moment in self.window)
             link, params = "/me/calendarView/delta", {"startDateTime": start, "endDateTime": end}
         prefer = f"odata.maxpagesize={self.settings.sync_batch}, {UTC_PREFERENCE}"
-        for items, after in self.graph.pages(link, params, Prefer=prefer):
+        for items, after in self.client.pages(link, params, Prefer=prefer):
             objects = [_object(item) for item in items if item.get("id")]
             with transaction(self.engine) as session:
                 store = self.store(session)

@@ -74,26 +74,14 @@ def sync_caldav(
         _CalendarSync(engine, config, lease, principal, sink, report).run()
 
 
-class _CalendarSync(CalendarChannelSync):
-    def __init__(
-        self,
-        engine: Engine,
-        config: Config,
-        lease: ChannelLease,
-        principal: caldav.Principal,
-        sink: ChangeSink | None,
-        report: CalendarSyncReport,
-    ) -> None:
-        super().__init__(engine, config, lease, sink, report)
-        self.principal = principal
-
+class _CalendarSync(CalendarChannelSync[caldav.Principal]):
     @property
     def calendars(self) -> dict[str, dict[str, Any]]:
         calendars: dict[str, dict[str, Any]] = self.cursor.setdefault("calendars", {})
         return calendars
 
     def run(self) -> None:
-        found = self.principal.calendars()
+        found = self.client.calendars()
         urls = [str(calendar.url) for calendar in found]
         self.report.calendars = urls
         for calendar, url in zip(found, urls, strict=True):

@@ -38,6 +38,7 @@ from hookwire.connected_accounts.connections import (
     server_text,
     smtp_connection,
 )
+from hookwire.connected_accounts.correspondents import Correspondents
 from hookwire.connected_accounts.google_api import GoogleApi
 from hookwire.connected_accounts.graph_api import GraphClient, GraphGone
 from hookwire.connected_accounts.graphql import (
@@ -71,6 +72,7 @@ from hookwire.connected_accounts.syncs import (
     ChannelLease,
     ChannelSource,
     ChannelSync,
+    ClientT,
     LeaseLost,
     SyncReporting,
     claim_due_channels,
@@ -102,6 +104,8 @@ __all__ = [
     "ChannelLease",
     "ChannelSource",
     "ChannelSync",
+    "ClientT",
+    "Correspondents",
     "CredentialSealer",
     "GoogleApi",
     "GraphClient",

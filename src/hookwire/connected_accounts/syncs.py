@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -202,14 +202,20 @@ def finish_sync(
         session.add(channel)
 
 
-class ChannelSync:
-    """One run of a channel's sync, as its provider's source drives it: the lease, where
-    its records go (``store``), and its position (``cursor``, saved with each batch).
+ClientT = TypeVar("ClientT")
+
+
+class ChannelSync(Generic[ClientT]):
+    """One run of a channel's sync, as its provider's source drives it: the lease, the
+    provider's client, where its records go (``store``), and its position (``cursor``, saved
+    with each batch).
 
     Arguments:
         engine: the database.
         config: the settings (``config.accounts``).
         lease: the channel, held.
+        client: the provider's client, logged in (an IMAP session, a CalDAV principal, an
+            API client).
         sink: where record changes go (the webhook outbox).
         report: what the sync did, filled in as it goes.
     """
@@ -221,12 +227,14 @@ class ChannelSync:
         engine: Engine,
         config: Config,
         lease: ChannelLease,
+        client: ClientT,
         sink: ChangeSink | None,
         report: SyncReporting,
     ) -> None:
         self.engine = engine
         self.settings = config.accounts
         self.lease = lease
+        self.client = client
         self.sink = sink
         self.report = report
         self.cursor: dict[str, Any] = copy.deepcopy(lease.cursor)

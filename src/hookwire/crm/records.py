@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -595,6 +595,23 @@ class RecordStore:
 
     def destroy_many(self, spec: ObjectSpec, node: FilterNode) -> list[dict[str, Any]]:
         return self._destroy(spec, self._rows(spec, node, deleted=None, what="destroy"))
+
+    def matching(self, spec: ObjectSpec, name: str, values: Sequence[str]) -> list[dict[str, Any]]:
+        """Every record whose field ``name`` is one of ``values``, however many (read in pages of
+        ``MAX_LIMIT``, the values ``MAX_LIMIT`` at a time). For the server's own lookups."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(values), MAX_LIMIT):
+            chunk = list(values[start : start + MAX_LIMIT])
+            query = ListQuery(
+                filter=Condition(name, Comparator.IN, chunk), limit=MAX_LIMIT, count=Count.NONE
+            )
+            while True:
+                page = self.list(spec, query)
+                found += page.records
+                if not page.has_next_page:
+                    break
+                query = replace(query, after=page.end_cursor)
+        return found
 
     def destroy_all(self, spec: ObjectSpec, node: FilterNode) -> int:
         """Destroy every record ``node`` matches, ``MAX_BULK`` at a time; how many. For the

@@ -51,19 +51,7 @@ def sync_gmail(
     _GmailSync(engine, config, lease, GoogleApi(engine, config, lease, "gmail"), sink, report).run()
 
 
-class _GmailSync(MailChannelSync):
-    def __init__(
-        self,
-        engine: Engine,
-        config: Config,
-        lease: ChannelLease,
-        api: GoogleApi,
-        sink: ChangeSink | None,
-        report: SyncReport,
-    ) -> None:
-        super().__init__(engine, config, lease, sink, report)
-        self.api = api
-
+class _GmailSync(MailChannelSync[GoogleApi]):
     def run(self) -> None:
         history_id = self.cursor.get("historyId")
         if history_id is not None and self._follow_history(str(history_id)):
@@ -73,7 +61,9 @@ class _GmailSync(MailChannelSync):
     def _full_import(self) -> None:
         """Every recent message outside spam and trash; the history id noted before the
         listing (or by an import that was cut short) is where the next sync starts."""
-        start = self.cursor.get("fullImportFrom") or self.api.get("/users/me/profile")["historyId"]
+        start = (
+            self.cursor.get("fullImportFrom") or self.client.get("/users/me/profile")["historyId"]
+        )
         self.cursor = {"fullImportFrom": str(start)}
         since = utcnow() - timedelta(days=self.settings.first_import_days)
         query = f"after:{int(since.timestamp())} -in:spam -in:trash"
@@ -118,7 +108,7 @@ class _GmailSync(MailChannelSync):
     def _fetch(self, message_ids: list[str]) -> Iterator[tuple[MailPlace, ParsedMessage]]:
         """The messages still there and outside spam and trash, read."""
         for message_id in message_ids:
-            found = self.api.get(
+            found = self.client.get(
                 f"/users/me/messages/{message_id}", {"format": "raw"}, missing=(404,)
             )
             if found is None or _left_out(found):
@@ -155,7 +145,7 @@ class _GmailSync(MailChannelSync):
         ``nextPageToken``."""
         page_token = None
         while True:
-            page = self.api.get(
+            page = self.client.get(
                 path, {**params, **({"pageToken": page_token} if page_token else {})}, missing
             )
             yield page

@@ -15,10 +15,10 @@ from typing import Any, NamedTuple, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from hookwire.connected_accounts import ChannelSync
-from hookwire.crm import Comparator, Condition, Count, ListQuery, RecordStore
+from hookwire.connected_accounts import ChannelSync, ClientT, Correspondents
+from hookwire.crm import RecordStore
 from hookwire.messaging.parsing import ParsedMessage, Participant, key_digest, thread_subject
-from hookwire.models import MailboxMessage, MessageKey, User, new_id
+from hookwire.models import MailboxMessage, MessageKey, new_id
 
 PLACES = MailboxMessage.__table__
 KEYS = MessageKey.__table__
@@ -84,7 +84,7 @@ class MessageImporter:
         self.policy = channel.settings["contactAutoCreationPolicy"]
         self.blocklist = frozenset(channel.settings["blocklist"])
         self.specs = {name: store.catalog.object_by_singular(name) for name in _OBJECTS}
-        self._members: dict[str, str] | None = None
+        self.correspondents = Correspondents(session, store, channel.workspace_id)
 
     def import_messages(self, fetched: Sequence[tuple[MailPlace, ParsedMessage]]) -> int:
         """Write what ``fetched`` adds; how many message records it created. Places already
@@ -153,7 +153,7 @@ class MessageImporter:
         people = self._people(batch.participants, batch.messages)
         if batch.messages:
             self.store.create_many(specs["message"], batch.messages)
-        members = self._member_ids()
+        members = self.correspondents.members()
         participants = [
             {
                 "messageId": message_id,
@@ -188,7 +188,7 @@ class MessageImporter:
     ) -> dict[str, str]:
         """Person id by address: the people the CRM has, and those the policy creates."""
         handles = sorted({p.handle for _, p in participants})
-        found = self._people_by_email(handles)
+        found = self.correspondents.people(handles)
         wanted = self._to_create(participants, messages, found)
         if wanted:
             created = [
@@ -214,36 +214,12 @@ class MessageImporter:
             chosen = [p for m, p in participants if p.role != "FROM" and m in sent]
         else:
             chosen = [p for _, p in participants]
-        known = found.keys() | self._member_ids().keys() | {self.channel.handle}
+        known = found.keys() | self.correspondents.members().keys() | {self.channel.handle}
         wanted: dict[str, str] = {}
         for p in chosen:
             if p.handle not in known:
                 wanted.setdefault(p.handle, p.display_name)
         return wanted
-
-    def _people_by_email(self, handles: list[str]) -> dict[str, str]:
-        person = self.specs["person"]
-        found: dict[str, str] = {}
-        for start in range(0, len(handles), LOOKUP_CHUNK):
-            chunk = handles[start : start + LOOKUP_CHUNK]
-            query = ListQuery(
-                filter=Condition("emails.primaryEmail", Comparator.IN, chunk),
-                limit=len(chunk) * 2,
-                count=Count.NONE,
-            )
-            for record in self.store.list(person, query).records:
-                email = ((record.get("emails") or {}).get("primaryEmail") or "").lower()
-                found.setdefault(email, record["id"])
-        return found
-
-    def _member_ids(self) -> dict[str, str]:
-        """Workspace member id by address: participants who are users of this workspace."""
-        if self._members is None:
-            rows = self.session.execute(
-                sa.select(User.id, User.email).where(User.workspace_id == self.workspace_id)
-            )
-            self._members = {row.email.lower(): row.id for row in rows}
-        return self._members
 
     def _held(self, places: list[MailPlace]) -> set[tuple[str, int]]:
         """(folder, uid) of those of ``places`` the channel already holds."""
@@ -300,7 +276,7 @@ def _name(handle: str, display_name: str) -> dict[str, str]:
     return {"firstName": words[0], "lastName": " ".join(words[1:])}
 
 
-class MailChannelSync(ChannelSync):
+class MailChannelSync(ChannelSync[ClientT]):
     """A mailbox's sync: what it writes, it writes as the mailbox (EMAIL)."""
 
     actor_source = "EMAIL"

@@ -50,19 +50,7 @@ def sync_outlook(
         _OutlookSync(engine, config, lease, graph, sink, report).run()
 
 
-class _OutlookSync(MailChannelSync):
-    def __init__(
-        self,
-        engine: Engine,
-        config: Config,
-        lease: ChannelLease,
-        graph: GraphClient,
-        sink: ChangeSink | None,
-        report: SyncReport,
-    ) -> None:
-        super().__init__(engine, config, lease, sink, report)
-        self.graph = graph
-
+class _OutlookSync(MailChannelSync[GraphClient]):
     def run(self) -> None:
         self.report.folders = list(FOLDERS)
         for folder in FOLDERS:
@@ -90,7 +78,7 @@ class _OutlookSync(MailChannelSync):
                 "$filter": f"receivedDateTime ge {since.strftime('%Y-%m-%dT%H:%M:%SZ')}",
             }
         prefer = f"odata.maxpagesize={self.settings.sync_batch}"
-        for items, after in self.graph.pages(link, params, Prefer=prefer):
+        for items, after in self.client.pages(link, params, Prefer=prefer):
             gone = [item["id"] for item in items if "@removed" in item]
             fetched = self._fetch([item for item in items if "@removed" not in item])
             with transaction(self.engine) as session:
@@ -105,7 +93,7 @@ class _OutlookSync(MailChannelSync):
         """Each item's MIME message, parsed; one deleted meanwhile (404) is left out."""
         fetched = []
         for item in items:
-            answer = self.graph.get(f"/me/messages/{item['id']}/$value", absent_ok=True)
+            answer = self.client.get(f"/me/messages/{item['id']}/$value", absent_ok=True)
             if answer.status_code == 404:
                 continue
             received = _timestamp(item.get("receivedDateTime"))

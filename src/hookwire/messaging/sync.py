@@ -91,19 +91,7 @@ def sync_imap(
         raise ServiceUnreachable("IMAP", f"{where} failed: {server_text(error)}") from None
 
 
-class _MailboxSync(MailChannelSync):
-    def __init__(
-        self,
-        engine: Engine,
-        config: Config,
-        lease: ChannelLease,
-        client: IMAPClient,
-        sink: ChangeSink | None,
-        report: SyncReport,
-    ) -> None:
-        super().__init__(engine, config, lease, sink, report)
-        self.client = client
-
+class _MailboxSync(MailChannelSync[IMAPClient]):
     def run(self) -> None:
         enable_condstore(self.client)
         names = mail_folders(self.client)
